@@ -1,0 +1,43 @@
+{{ config(materialized='view') }}
+{#- Every exported event with its surviving lead id and the first rule it breaks
+    (quarantine_reason, null when clean). int_events_cleaned keeps the clean rows,
+    int_events_quarantined the others: nothing is dropped silently. -#}
+with
+
+events as (
+    select * from {{ ref('stg_crm__events') }}
+),
+
+id_map as (
+    select * from {{ ref('int_lead_ids_mapped') }}
+),
+
+checked as (
+    select
+        events.*,
+        id_map.lead_id,
+        case
+            when events.source_lead_id is null then 'missing_lead_id'
+            when events.occurred_at is null then 'unparseable_occurred_at'
+            when id_map.source_lead_id is null then 'unknown_lead'
+            when id_map.is_quarantined then 'lead_quarantined'
+            when events.occurred_at > {{ dbt.dateadd(
+                'hour', var('future_tolerance_hours'), reference_time()
+            ) }} then 'future_dated'
+            when events.event_type is null
+                or events.event_type not in (
+                    {%- for t in var('event_types') %}'{{ t }}'{{ ", " if not loop.last }}{% endfor -%}
+                ) then 'unknown_event_type'
+            when events.duration_seconds < 0
+                or events.duration_seconds > {{ var('max_event_duration_seconds', 86400) }}
+                then 'invalid_duration'
+        end as quarantine_reason
+    from events
+    left join id_map on events.source_lead_id = id_map.source_lead_id
+),
+
+final as (
+    select * from checked
+)
+
+select * from final

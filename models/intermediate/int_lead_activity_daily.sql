@@ -1,0 +1,28 @@
+{#- One row per lead and day with activity: event counts by type and key-page views.
+    Daily grain keeps the point-in-time feature joins small; every as-of time is a
+    midnight, so "before the as-of date" is exact at this grain. -#}
+with
+
+events as (
+    select * from {{ ref('int_events_cleaned') }}
+),
+
+final as (
+    select
+        lead_id,
+        cast(occurred_at as date) as activity_date,
+        count(*) as events,
+        {%- for t in var('event_types') %}
+        sum(case when event_type = '{{ t }}' then 1 else 0 end) as {{ t }}_events,
+        {%- endfor %}
+        {%- for c in var('key_page_categories') %}
+        sum(case when event_type = 'page_view' and page_category = '{{ c }}' then 1 else 0 end)
+            as {{ c }}_page_views,
+        {%- endfor %}
+        min(occurred_at) as first_event_at,
+        max(occurred_at) as last_event_at
+    from events
+    group by lead_id, cast(occurred_at as date)
+)
+
+select * from final

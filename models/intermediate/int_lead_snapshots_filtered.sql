@@ -1,0 +1,86 @@
+{#- The example spine: one row per (lead, as_of) for every lead open at that as-of
+    date. Open = created before as_of, not deleted, not yet converted, and its latest
+    stage before as_of is not a closed one (seed lifecycle_stages.is_closed). Training
+    snapshots only keep leads at most var('max_example_lead_age_days') old; the scoring
+    date keeps every open lead. Also carries the lead's stage as of that date. -#}
+with
+
+leads as (
+    select * from {{ ref('int_leads_deduplicated') }}
+    where not is_deleted
+),
+
+dates as (
+    select * from {{ ref('int_snapshot_dates') }}
+),
+
+stages as (
+    select * from {{ ref('int_stage_changes_mapped') }}
+),
+
+conversions as (
+    select
+        lead_id,
+        min(changed_at) as converted_at
+    from stages
+    where stage = '{{ var("conversion_stage") }}'
+    group by lead_id
+),
+
+candidates as (
+    select
+        leads.lead_id,
+        leads.created_at,
+        dates.as_of,
+        dates.snapshot_role
+    from leads
+    inner join dates
+        on
+            leads.created_at < dates.as_of
+            and (
+                dates.snapshot_role = 'scoring'
+                or leads.created_at >= {{ dbt.dateadd(
+                    'day', -1 * var('max_example_lead_age_days'), 'dates.as_of'
+                ) }}
+            )
+),
+
+stage_as_of as (
+    select
+        candidates.lead_id,
+        candidates.as_of,
+        stages.stage,
+        stages.is_closed,
+        stages.changed_at
+    from candidates
+    inner join stages
+        on
+            candidates.lead_id = stages.lead_id
+            and stages.changed_at < candidates.as_of
+    qualify row_number() over (
+        partition by candidates.lead_id, candidates.as_of
+        order by stages.changed_at desc, stages.stage_order desc
+    ) = 1
+),
+
+final as (
+    select
+        candidates.lead_id,
+        candidates.as_of,
+        candidates.snapshot_role,
+        candidates.created_at,
+        coalesce(stage_as_of.stage, 'lead') as current_stage,
+        coalesce(stage_as_of.changed_at, candidates.created_at) as current_stage_entered_at,
+        conversions.converted_at
+    from candidates
+    left join stage_as_of
+        on
+            candidates.lead_id = stage_as_of.lead_id
+            and candidates.as_of = stage_as_of.as_of
+    left join conversions on candidates.lead_id = conversions.lead_id
+    where
+        (conversions.converted_at is null or conversions.converted_at >= candidates.as_of)
+        and not coalesce(stage_as_of.is_closed, false)
+)
+
+select * from final

@@ -1,0 +1,19 @@
+"""Train the lead conversion model (CatBoost) and record it with its holdout metrics.
+
+Thin on purpose: the logic lives in leadscore.training and is tested with pytest.
+"""
+
+from leadscore.training import TrainParams, train_model
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    examples = dbt.ref("ml_training_examples").pl()
+    params = TrainParams(
+        iterations=int(dbt.config.get("catboost_iterations")),
+        depth=int(dbt.config.get("catboost_depth")),
+        learning_rate=float(dbt.config.get("catboost_learning_rate")),
+        random_seed=int(dbt.config.get("catboost_random_seed")),
+    )
+    trained = train_model(examples, params)
+    return trained.registry_row()

@@ -1,0 +1,24 @@
+with
+
+source as (
+    select * from {{ source('crm', 'accounts') }}
+),
+
+renamed as (
+    select
+        cast(account_id as varchar) as account_id,
+        nullif(trim(cast(company_name as varchar)), '') as company_name,
+        lower(nullif(trim(cast(domain as varchar)), '')) as domain,
+        nullif(trim(cast(industry as varchar)), '') as industry,
+        {{ dbt.safe_cast('employee_count', dbt.type_bigint()) }} as employee_count,
+        {{ dbt.safe_cast('annual_revenue', dbt.type_float()) }} as annual_revenue,
+        {{ normalize_key('country') }} as country_key,
+        lower(cast(tech_stack as varchar)) as tech_stack
+    from source
+),
+
+final as (
+    select * from renamed
+)
+
+select * from final

@@ -1,0 +1,27 @@
+with
+
+source as (
+    select * from {{ source('crm', 'events') }}
+),
+
+renamed as (
+    select
+        cast(event_id as varchar) as event_id,
+        cast(lead_id as varchar) as source_lead_id,
+        cast(occurred_at as varchar) as occurred_at_raw,
+        {{ parse_timestamp('occurred_at') }} as occurred_at,
+        cast(event_type as varchar) as event_type_raw,
+        replace({{ normalize_key('event_type') }}, ' ', '_') as event_type,
+        lower(nullif(trim(cast(page_path as varchar)), '')) as page_path,
+        nullif(trim(cast(campaign_id as varchar)), '') as campaign_id,
+        lower(nullif(trim(cast(device_type as varchar)), '')) as device_type,
+        nullif(trim(cast(session_id as varchar)), '') as session_id,
+        {{ dbt.safe_cast('duration_seconds', dbt.type_bigint()) }} as duration_seconds
+    from source
+),
+
+final as (
+    select * from renamed
+)
+
+select * from final

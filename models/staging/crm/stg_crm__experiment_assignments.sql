@@ -1,0 +1,20 @@
+with
+
+source as (
+    select * from {{ source('crm', 'experiment_assignments') }}
+),
+
+renamed as (
+    select
+        cast(lead_id as varchar) as source_lead_id,
+        cast(experiment_id as varchar) as experiment_id,
+        lower(trim(cast(variant as varchar))) as variant,
+        {{ parse_timestamp('assigned_at') }} as assigned_at
+    from source
+),
+
+final as (
+    select * from renamed
+)
+
+select * from final

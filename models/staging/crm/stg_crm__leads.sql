@@ -1,0 +1,37 @@
+with
+
+source as (
+    select * from {{ source('crm', 'leads') }}
+),
+
+renamed as (
+    select
+        cast(lead_id as varchar) as source_lead_id,
+        nullif(trim(cast(email as varchar)), '') as email,
+        lower(nullif(trim(cast(email as varchar)), '')) as email_normalized,
+        nullif(trim(cast(job_title as varchar)), '') as job_title,
+        nullif(trim(cast(company_name as varchar)), '') as company_name,
+        lower(nullif(trim(cast(company_domain as varchar)), '')) as company_domain,
+        nullif(trim(cast(account_id as varchar)), '') as account_id,
+        cast(lead_source as varchar) as lead_source_raw,
+        {{ normalize_key('lead_source') }} as lead_source_key,
+        cast(country as varchar) as country_raw,
+        {{ normalize_key('country') }} as country_key,
+        cast(created_at as varchar) as created_at_raw,
+        {{ parse_timestamp('created_at') }} as created_at,
+        {{ parse_timestamp('updated_at') }} as updated_at,
+        nullif(trim(cast(owner_id as varchar)), '') as owner_id,
+        {{ parse_boolean('is_deleted') }} as is_deleted,
+        {{ parse_boolean('email_bounced') }} as is_email_bounced,
+        {{ parse_boolean('unsubscribed') }} as is_unsubscribed,
+        {{ normalize_key('budget_range') }} as budget_range,
+        {{ normalize_key('purchase_timeline') }} as purchase_timeline,
+        {{ normalize_key('stated_need') }} as stated_need
+    from source
+),
+
+final as (
+    select * from renamed
+)
+
+select * from final

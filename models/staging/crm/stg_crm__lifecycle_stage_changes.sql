@@ -1,0 +1,20 @@
+with
+
+source as (
+    select * from {{ source('crm', 'lifecycle_stage_changes') }}
+),
+
+renamed as (
+    select
+        cast(lead_id as varchar) as source_lead_id,
+        replace({{ normalize_key('stage') }}, ' ', '_') as stage,
+        cast(changed_at as varchar) as changed_at_raw,
+        {{ parse_timestamp('changed_at') }} as changed_at
+    from source
+),
+
+final as (
+    select * from renamed
+)
+
+select * from final

@@ -1,0 +1,61 @@
+"""Command line: `leadscore generate`, `leadscore summary`, `leadscore oracle`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from leadscore.generator import GeneratorConfig, generate
+
+    cfg = GeneratorConfig(
+        n_leads=args.leads,
+        seed=args.seed,
+        events_per_lead=args.events_per_lead,
+        history_days=args.history_days,
+    )
+    generate(cfg, Path(args.out))
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from leadscore.summary import print_summary
+
+    return print_summary(Path(args.db), Path(args.raw) if args.raw else None)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="leadscore", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write a synthetic, messy CRM export as parquet")
+    gen.add_argument("--leads", type=_positive_int, default=20_000, help="number of people")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--out", default="data/raw", help="output folder (replaced)")
+    gen.add_argument("--events-per-lead", type=float, default=50.0)
+    gen.add_argument("--history-days", type=_positive_int, default=540)
+    gen.set_defaults(func=_generate)
+
+    summ = sub.add_parser("summary", help="print row counts, holdout AUC and leads per tier")
+    summ.add_argument("--db", default="data/leadscore.duckdb")
+    summ.add_argument("--raw", default=None, help="generated data folder, for the oracle AUC")
+    summ.set_defaults(func=_summary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
