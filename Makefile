@@ -34,7 +34,7 @@ build: install
 lint: install
 	$(BIN)/ruff check python tests
 	$(BIN)/ruff format --check python tests
-	$(BIN)/sqlfluff lint models macros tests
+	$(BIN)/sqlfluff lint models tests
 
 pytest: install
 	$(BIN)/pytest

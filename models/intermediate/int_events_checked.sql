@@ -24,11 +24,15 @@ checked as (
             when events.occurred_at > {{ dbt.dateadd(
                 'hour', var('future_tolerance_hours'), reference_time()
             ) }} then 'future_dated'
-            when events.event_type is null
+            when
+                events.event_type is null
                 or events.event_type not in (
-                    {%- for t in var('event_types') %}'{{ t }}'{{ ", " if not loop.last }}{% endfor -%}
+                    {%- for t in var('event_types') %}
+                    '{{ t }}'{{ "," if not loop.last }}
+                    {%- endfor %}
                 ) then 'unknown_event_type'
-            when events.duration_seconds < 0
+            when
+                events.duration_seconds < 0
                 or events.duration_seconds > {{ var('max_event_duration_seconds', 86400) }}
                 then 'invalid_duration'
         end as quarantine_reason

@@ -4,7 +4,10 @@
 with
 
 spine as (
-    select lead_id, as_of from {{ ref('int_lead_snapshots_filtered') }}
+    select
+        lead_id,
+        as_of
+    from {{ ref('int_lead_snapshots_filtered') }}
 ),
 
 activity as (

@@ -5,11 +5,17 @@
 with
 
 leads as (
-    select lead_id, created_at from {{ ref('int_leads_deduplicated') }}
+    select
+        lead_id,
+        created_at
+    from {{ ref('int_leads_deduplicated') }}
 ),
 
 views as (
-    select lead_id, occurred_at, page_category
+    select
+        lead_id,
+        occurred_at,
+        page_category
     from {{ ref('int_events_cleaned') }}
     where event_type = 'page_view'
 ),

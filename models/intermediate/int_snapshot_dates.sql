@@ -24,7 +24,7 @@ bounds as (
         {%- else %}
         {{ dbt.dateadd('day', 1, dbt.date_trunc('day', 'max(activity.last_at)')) }} as score_as_of,
         {%- endif %}
-        (select min(created_at) from {{ ref('int_leads_deduplicated') }}) as first_created_at
+        (select min(leads.created_at) from {{ ref('int_leads_deduplicated') }} as leads) as first_created_at
     from activity
 ),
 
@@ -66,8 +66,10 @@ final as (
         matured.as_of,
         case
             when matured.recency_rank <= {{ var('holdout_snapshots') }} then 'holdout'
-            when {{ dbt.dateadd('day', var('prediction_horizon_days'), 'matured.as_of') }}
-                <= holdout_start.first_holdout_as_of then 'train'
+            when
+                {{ dbt.dateadd('day', var('prediction_horizon_days'), 'matured.as_of') }}
+                <= holdout_start.first_holdout_as_of
+                then 'train'
             else 'gap'
         end as snapshot_role
     from matured

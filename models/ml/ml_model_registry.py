@@ -3,7 +3,7 @@
 Thin on purpose: the logic lives in leadscore.training and is tested with pytest.
 """
 
-from leadscore.training import TrainParams, train_model
+from leadscore.training import LabelDefinition, TrainParams, train_model
 
 
 def model(dbt, session):
@@ -15,5 +15,9 @@ def model(dbt, session):
         learning_rate=float(dbt.config.get("catboost_learning_rate")),
         random_seed=int(dbt.config.get("catboost_random_seed")),
     )
-    trained = train_model(examples, params)
+    label = LabelDefinition(
+        conversion_stage=str(dbt.config.get("conversion_stage")),
+        prediction_horizon_days=int(dbt.config.get("prediction_horizon_days")),
+    )
+    trained = train_model(examples, params, label)
     return trained.registry_row()

@@ -45,20 +45,24 @@ class TrainParams:
         }
 
 
+@dataclass(frozen=True)
+class LabelDefinition:
+    conversion_stage: str = "customer"
+    prediction_horizon_days: int = 90
+
+
 @dataclass
 class TrainedModel:
     model: CatBoostClassifier
+    label: LabelDefinition
     spec: FeatureSpec
     params: TrainParams
     metrics: dict[str, float]
     counts: dict[str, int]
     window: dict[str, str]
     trained_at: datetime
+    model_id: str
     model_bytes: bytes
-
-    @property
-    def model_id(self) -> str:
-        return "m_" + hashlib.sha256(self.model_bytes).hexdigest()[:12]
 
     def registry_row(self) -> pl.DataFrame:
         """One row describing the model, with the serialised model itself."""
@@ -69,6 +73,8 @@ class TrainedModel:
             {
                 "model_id": [self.model_id],
                 "trained_at": [self.trained_at.replace(tzinfo=None)],
+                "conversion_stage": [self.label.conversion_stage],
+                "prediction_horizon_days": [self.label.prediction_horizon_days],
                 "train_from": [self.window["train_from"]],
                 "train_to": [self.window["train_to"]],
                 "holdout_from": [self.window["holdout_from"]],
@@ -115,6 +121,20 @@ def serialise(model: CatBoostClassifier) -> bytes:
         return path.read_bytes()
 
 
+def stamp_identity(model: CatBoostClassifier) -> tuple[str, bytes]:
+    """A model id that depends only on what was learned, and the model's bytes.
+
+    CatBoost writes a random GUID and the finish time into every model; both are
+    blanked before hashing, then the GUID is set to the id itself.
+    """
+    meta = model.get_metadata()
+    meta["model_guid"] = ""
+    meta["train_finish_time"] = ""
+    model_id = "m_" + hashlib.sha256(serialise(model)).hexdigest()[:12]
+    meta["model_guid"] = model_id
+    return model_id, serialise(model)
+
+
 def deserialise(blob: bytes) -> CatBoostClassifier:
     model = CatBoostClassifier()
     model.load_model(blob=bytes(blob))
@@ -130,6 +150,7 @@ def _window(frame: pl.DataFrame) -> tuple[str, str]:
 def train_model(
     examples: pl.DataFrame,
     params: TrainParams,
+    label: LabelDefinition | None = None,
     log: Callable[[str], None] = print,
 ) -> TrainedModel:
     """Fit on snapshot_role == 'train', measure on snapshot_role == 'holdout'."""
@@ -167,10 +188,12 @@ def train_model(
         f"train: {params.iterations} trees in {time.perf_counter() - t0:.1f}s; holdout AUC "
         f"{metrics['auc']:.4f}, PR-AUC {metrics['pr_auc']:.4f}, log loss {metrics['log_loss']:.4f}"
     )
+    model_id, model_bytes = stamp_identity(model)
     train_from, train_to = _window(train)
     holdout_from, holdout_to = _window(holdout)
     return TrainedModel(
         model=model,
+        label=label or LabelDefinition(),
         spec=spec,
         params=params,
         metrics=metrics,
@@ -182,7 +205,8 @@ def train_model(
             "holdout_to": holdout_to,
         },
         trained_at=datetime.now(UTC),
-        model_bytes=serialise(model),
+        model_id=model_id,
+        model_bytes=model_bytes,
     )
 
 
@@ -193,7 +217,7 @@ def predict(
     out = np.empty(frame.height, dtype=np.float64)
     for start in range(0, frame.height, batch_rows):
         part = frame.slice(start, batch_rows)
-        out[start : start + part.height] = model.predict_proba(
-            _pool(part, spec, with_label=False)
-        )[:, 1]
+        out[start : start + part.height] = model.predict_proba(_pool(part, spec, with_label=False))[
+            :, 1
+        ]
     return out

@@ -14,17 +14,17 @@ import polars as pl
 from leadscore.generator import catalog, mess
 from leadscore.generator.config import DAY, GeneratorConfig
 from leadscore.generator.events import event_rate_scale, make_events_chunk
+from leadscore.generator.journey import Journeys, simulate
 from leadscore.generator.population import (
     EXPERIMENT_NAME,
-    STAGES,
     Accounts,
-    Journeys,
     Leads,
     make_accounts,
-    make_journeys,
     make_leads,
     sigmoid,
 )
+
+STAGES = ("lead", "mql", "sql", "opportunity", "customer")
 
 RAW_TABLES = (
     "accounts",
@@ -54,7 +54,7 @@ def generate(
     rng = np.random.default_rng(cfg.seed)
     accounts = make_accounts(cfg, rng)
     leads = make_leads(cfg, accounts, rng)
-    journeys = make_journeys(cfg, leads, rng)
+    journeys = simulate(cfg, leads.created_ts, leads.multiplier, leads.dormancy, rng)
     log(f"generate: {leads.n:,} leads, {accounts.n:,} accounts (seed {cfg.seed})")
 
     counts: dict[str, int] = {}
@@ -192,9 +192,16 @@ def _leads_table(
         },
         schema_overrides={
             c: pl.String
-            for c in ("email", "job_title", "lead_source", "country", "budget_range",
-                      "purchase_timeline", "stated_need")
-        },  # fmt: skip
+            for c in (
+                "email",
+                "job_title",
+                "lead_source",
+                "country",
+                "budget_range",
+                "purchase_timeline",
+                "stated_need",
+            )
+        },
     )
     # duplicates: the same person again, e-mail in another letter case, created later
     is_dup_source = rng.random(n) < cfg.duplicate_rate
@@ -218,9 +225,9 @@ def _leads_table(
         frame["created_ts"].to_numpy(), rng, cfg.unparseable_timestamp_rate
     )
     updated_str, _ = mess.format_timestamps(frame["updated_ts"].to_numpy(), rng)
-    frame = frame.with_columns(
-        created_at=created_str, updated_at=updated_str
-    ).drop("created_ts", "updated_ts")
+    frame = frame.with_columns(created_at=created_str, updated_at=updated_str).drop(
+        "created_ts", "updated_ts"
+    )
     counts["leads_duplicate_records"] = len(src)
     counts["leads_unparseable_created_at"] = int(bad_created.sum())
     counts["leads_unmapped_source"] = int(unmapped.sum() + unmapped[src].sum())
@@ -228,10 +235,24 @@ def _leads_table(
     counts["leads_deleted"] = int(flags["deleted"].sum())
     order = rng.permutation(frame.height)  # exports are not sorted
     cols = [
-        "lead_id", "email", "job_title", "company_name", "company_domain", "account_id",
-        "lead_source", "country", "created_at", "updated_at", "owner_id", "is_deleted",
-        "email_bounced", "unsubscribed", "budget_range", "purchase_timeline", "stated_need",
-    ]  # fmt: skip
+        "lead_id",
+        "email",
+        "job_title",
+        "company_name",
+        "company_domain",
+        "account_id",
+        "lead_source",
+        "country",
+        "created_at",
+        "updated_at",
+        "owner_id",
+        "is_deleted",
+        "email_bounced",
+        "unsubscribed",
+        "budget_range",
+        "purchase_timeline",
+        "stated_need",
+    ]
     return frame[order].select(cols), src, dup_created
 
 
@@ -249,33 +270,40 @@ def _write_events(
 ) -> int:
     scale = event_rate_scale(cfg, leads, journeys)
     # a duplicate record collects some of its person's events after it was created
-    dup_index = {int(src): (f"L{leads.n + i:08d}", int(t)) for i, (src, t) in
-                 enumerate(zip(dup_of, dup_created, strict=True))}  # fmt: skip
+    dup_created_at = np.full(leads.n, np.iinfo(np.int64).max)
+    dup_created_at[dup_of] = dup_created
+    dup_id_of = np.empty(leads.n, dtype=object)
+    dup_id_of[dup_of] = [f"L{leads.n + i:08d}" for i in range(len(dup_of))]
     unsub_flag = lead_frame.filter(pl.col("lead_id").str.slice(1).cast(pl.Int64) < leads.n)
     unsub_flag = unsub_flag.sort("lead_id")
     total = 0
-    tally = {k: 0 for k in (
-        "events_unknown_lead", "events_future_dated", "events_bad_duration",
-        "events_unknown_type", "events_unparseable_occurred_at", "events_type_variant",
-        "events_on_duplicate_records",
-    )}  # fmt: skip
+    tally = {
+        k: 0
+        for k in (
+            "events_unknown_lead",
+            "events_future_dated",
+            "events_bad_duration",
+            "events_unknown_type",
+            "events_unparseable_occurred_at",
+            "events_type_variant",
+            "events_on_duplicate_records",
+        )
+    }
     unsubscribed = unsub_flag["unsubscribed"].to_numpy()
     bounced = unsub_flag["email_bounced"].to_numpy()
     for part, lo in enumerate(range(0, leads.n, cfg.chunk_leads)):
         hi = min(lo + cfg.chunk_leads, leads.n)
         ev = make_events_chunk(cfg, leads, journeys, lo, hi, scale, rng)
-        ev = pl.concat([ev, _negative_signal_events(cfg, leads, journeys, lo, hi,
-                                                    unsubscribed, bounced, rng)])  # fmt: skip
+        ev = pl.concat(
+            [ev, _negative_signal_events(cfg, leads, journeys, lo, hi, unsubscribed, bounced, rng)]
+        )
         ev = ev.sort("lead_idx", "occurred_ts")
         n = ev.height
         lead_idx = ev["lead_idx"].to_numpy()
         ts = ev["occurred_ts"].to_numpy().copy()
         lead_id = leads.lead_id[lead_idx].astype(object)
-        moved = np.zeros(n, dtype=bool)
-        for i in np.flatnonzero(np.isin(lead_idx, dup_of)):
-            dup_id, created = dup_index[int(lead_idx[i])]
-            if ts[i] > created and rng.random() < 0.3:
-                lead_id[i], moved[i] = dup_id, True
+        moved = (ts > dup_created_at[lead_idx]) & (rng.random(n) < 0.3)
+        lead_id[moved] = dup_id_of[lead_idx[moved]]
         masks = mess.choose_disjoint(
             rng,
             n,
@@ -305,9 +333,13 @@ def _write_events(
         variant = masks["variant"] & np.isin(etype, list(catalog.EVENT_TYPE_VARIANTS))
         etype[variant] = [catalog.EVENT_TYPE_VARIANTS[t] for t in etype[variant]]
         occurred, bad_ts = mess.format_timestamps(ts, rng, cfg.unparseable_timestamp_rate)
-        # a row is counted under one kind of mess only: unparseable time wins
+        # a row is counted under one kind of mess only: unparseable time wins, and
+        # events moved to a duplicate record carry no other mess
         for m in (unknown, future, bad_dur, unk_type, variant, moved):
             m &= ~bad_ts
+        moved &= ~(future | bad_dur | unk_type)
+        revert = ~moved & ~unknown
+        lead_id[revert] = leads.lead_id[lead_idx[revert]]
         tally["events_unknown_lead"] += int(unknown.sum())
         tally["events_future_dated"] += int(future.sum())
         tally["events_bad_duration"] += int(bad_dur.sum())
@@ -352,7 +384,7 @@ def _negative_signal_events(
     frames = []
     for name, flag in (("unsubscribe", unsubscribed), ("email_bounce", bounced)):
         idx = np.arange(lo, hi)[flag[lo:hi]]
-        end = np.minimum(journeys.active_until_ts[idx], cfg.export_ts)
+        end = np.minimum(leads.created_ts[idx] + 120 * DAY, cfg.export_ts)
         span = np.maximum(end - leads.created_ts[idx], 3600)
         ts = leads.created_ts[idx] + (rng.random(len(idx)) * span).astype(np.int64)
         keep = ts < cfg.export_ts
@@ -368,10 +400,14 @@ def _negative_signal_events(
                     "duration_seconds": None,
                 },
                 schema={
-                    "lead_idx": pl.Int64, "occurred_ts": pl.Int64, "event_type": pl.String,
-                    "page_path": pl.String, "campaign_id": pl.String, "device_type": pl.String,
+                    "lead_idx": pl.Int64,
+                    "occurred_ts": pl.Int64,
+                    "event_type": pl.String,
+                    "page_path": pl.String,
+                    "campaign_id": pl.String,
+                    "device_type": pl.String,
                     "duration_seconds": pl.Int64,
-                },  # fmt: skip
+                },
             )
         )
     return pl.concat(frames)
@@ -409,32 +445,32 @@ def _opportunity_table(
     opp_ts = journeys.stage_ts[:, 3]
     m = ~np.isnan(opp_ts) & (opp_ts < cfg.export_ts)
     idx = np.flatnonzero(m)
-    won = leads.converts[idx]
-    closed = np.where(
-        won,
-        journeys.stage_ts[idx, 4],
-        opp_ts[idx] + rng.exponential(40.0, len(idx)) * DAY,
-    )
-    is_closed = closed < cfg.export_ts
+    won = ~np.isnan(journeys.stage_ts[idx, 4])
+    closed = np.where(won, journeys.stage_ts[idx, 4], journeys.disqualified_ts[idx])
+    is_closed = ~np.isnan(closed) & (closed < cfg.export_ts)
     employees = accounts.employees[leads.account[idx]]
     amount = np.round(rng.lognormal(np.log(employees * 40.0 + 5000.0), 0.6), -2)
     created, _ = mess.format_timestamps(opp_ts[idx].astype(np.int64), rng)
     closed_str, _ = mess.format_timestamps(np.where(is_closed, closed, 0).astype(np.int64), rng)
-    return pl.DataFrame(
-        {
-            "opportunity_id": [f"O{i:08d}" for i in range(len(idx))],
-            "lead_id": leads.lead_id[idx],
-            "account_id": accounts.account_id[leads.account[idx]],
-            "created_at": created,
-            "closed_at": closed_str,
-            "is_closed": is_closed,
-            "is_won": won,
-            "amount": amount,
-        }
-    ).with_columns(
-        closed_at=pl.when("is_closed").then("closed_at"),
-        is_won=pl.when("is_closed").then("is_won"),
-    ).drop("is_closed")
+    return (
+        pl.DataFrame(
+            {
+                "opportunity_id": [f"O{i:08d}" for i in range(len(idx))],
+                "lead_id": leads.lead_id[idx],
+                "account_id": accounts.account_id[leads.account[idx]],
+                "created_at": created,
+                "closed_at": closed_str,
+                "is_closed": is_closed,
+                "is_won": won,
+                "amount": amount,
+            }
+        )
+        .with_columns(
+            closed_at=pl.when("is_closed").then("closed_at"),
+            is_won=pl.when("is_closed").then("is_won"),
+        )
+        .drop("is_closed")
+    )
 
 
 def _feedback_table(
@@ -443,8 +479,11 @@ def _feedback_table(
     sql_ts = journeys.stage_ts[:, 2]
     t = sql_ts + rng.uniform(1, 10, leads.n) * DAY
     m = ~np.isnan(sql_ts) & (t < cfg.export_ts) & (rng.random(leads.n) < 0.6)
-    good = rng.random(leads.n) < np.where(leads.converts, 0.7, 0.3)
-    verdict = np.where(good, "good_fit", np.where(rng.random(leads.n) < 0.5, "bad_fit", "not_ready"))
+    converts = ~np.isnan(journeys.stage_ts[:, 4])
+    good = rng.random(leads.n) < np.where(converts, 0.7, 0.3)
+    verdict = np.where(
+        good, "good_fit", np.where(rng.random(leads.n) < 0.5, "bad_fit", "not_ready")
+    )
     created, _ = mess.format_timestamps(t[m].astype(np.int64), rng)
     return pl.DataFrame(
         {
@@ -456,9 +495,7 @@ def _feedback_table(
     )
 
 
-def _experiment_table(
-    cfg: GeneratorConfig, leads: Leads, rng: np.random.Generator
-) -> pl.DataFrame:
+def _experiment_table(cfg: GeneratorConfig, leads: Leads, rng: np.random.Generator) -> pl.DataFrame:
     t = leads.created_ts + rng.integers(60, DAY, leads.n)
     m = leads.in_experiment & (t < cfg.export_ts)
     assigned, _ = mess.format_timestamps(t[m], rng)
@@ -473,28 +510,37 @@ def _experiment_table(
 
 
 def _write_truth(cfg: GeneratorConfig, out: Path, leads: Leads, journeys: Journeys) -> None:
-    """Latent truth per lead, never read by the models, for the oracle benchmark."""
+    """Latent truth, never read by the models, for the oracle of the benchmark."""
     folder = out / TRUTH_DIR
     folder.mkdir()
     pl.DataFrame(
         {
             "lead_id": leads.lead_id,
+            "created_ts": leads.created_ts,
             "p_convert": leads.p_convert,
+            "multiplier": leads.multiplier,
+            "dormancy": leads.dormancy,
             "intent": leads.intent,
             "fit": leads.fit,
             "visits_pricing": leads.visits_pricing,
             "early_sequence": leads.early_sequence,
             "planted_segment": leads.planted_segment,
             "treatment": leads.treatment,
-            "created_ts": leads.created_ts,
         }
     ).write_parquet(folder / "lead_truth.parquet")
-    # share of never-converting leads still open (not disqualified) at each age in days
-    nc = ~leads.converts
-    open_for = (journeys.disqualified_ts[nc] - leads.created_ts[nc]) / DAY
-    open_for = np.where(np.isnan(open_for), np.inf, open_for)
-    ages = np.arange(0, 1500)
-    share = 1.0 - np.searchsorted(np.sort(open_for), ages, side="right") / max(len(open_for), 1)
-    pl.DataFrame({"age_day": ages, "share_open": share}).write_parquet(
-        folder / "non_converter_open_share.parquet"
+    names = [*STAGES, "disqualified"]
+    times = np.column_stack([journeys.stage_ts, journeys.disqualified_ts])
+    parts = []
+    for k, name in enumerate(names):
+        m = ~np.isnan(times[:, k])
+        parts.append(pl.DataFrame({"lead_id": leads.lead_id[m], "stage": name, "ts": times[m, k]}))
+    pl.concat(parts).with_columns(pl.col("ts").cast(pl.Int64)).write_parquet(
+        folder / "stage_truth.parquet"
     )
+    pl.DataFrame(
+        {
+            "lead_id": leads.lead_id[journeys.flip_lead],
+            "ts": journeys.flip_ts.astype(np.int64),
+            "engaged": journeys.flip_to,
+        }
+    ).write_parquet(folder / "engagement_truth.parquet")

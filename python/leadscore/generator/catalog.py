@@ -49,9 +49,19 @@ SIZE_BANDS: tuple[tuple[float, int, int, float], ...] = (
 )
 
 TECH_TOOLS: tuple[str, ...] = (
-    "salesforce", "hubspot", "snowflake", "bigquery", "aws", "azure",
-    "gcp", "slack", "zendesk", "shopify", "sap", "oracle",
-)  # fmt: skip
+    "salesforce",
+    "hubspot",
+    "snowflake",
+    "bigquery",
+    "aws",
+    "azure",
+    "gcp",
+    "slack",
+    "zendesk",
+    "shopify",
+    "sap",
+    "oracle",
+)
 # tools that make a company a better fit for the (fictional) product
 ICP_TOOLS: frozenset[str] = frozenset({"salesforce", "hubspot", "snowflake", "slack"})
 
@@ -62,16 +72,26 @@ TITLES: dict[str, tuple[float, float, tuple[str, ...]]] = {
         0.37,
         -0.3,
         (
-            "Software Engineer", "Marketing Specialist", "Sales Representative",
-            "Data Analyst", "Accountant", "Account Executive", "HR Generalist",
+            "Software Engineer",
+            "Marketing Specialist",
+            "Sales Representative",
+            "Data Analyst",
+            "Accountant",
+            "Account Executive",
+            "HR Generalist",
         ),
-    ),  # fmt: skip
+    ),
     "manager": (
         0.25,
         0.2,
-        ("Marketing Manager", "Engineering Manager", "IT Manager", "Sales Manager",
-         "Operations Manager"),
-    ),  # fmt: skip
+        (
+            "Marketing Manager",
+            "Engineering Manager",
+            "IT Manager",
+            "Sales Manager",
+            "Operations Manager",
+        ),
+    ),
     "director": (
         0.15,
         0.5,
@@ -101,15 +121,23 @@ COUNTRIES: dict[str, tuple[float, tuple[str, ...]]] = {
 
 # (value, log-odds effect); answers are drawn correlated with latent intent
 BUDGETS: tuple[tuple[str, float], ...] = (
-    ("<10k", -0.4), ("10k-50k", 0.0), ("50k-100k", 0.3), ("100k+", 0.5),
-)  # fmt: skip
+    ("<10k", -0.4),
+    ("10k-50k", 0.0),
+    ("50k-100k", 0.3),
+    ("100k+", 0.5),
+)
 TIMELINES: tuple[tuple[str, float], ...] = (
-    ("just researching", -0.5), ("this year", 0.0), ("next quarter", 0.3),
+    ("just researching", -0.5),
+    ("this year", 0.0),
+    ("next quarter", 0.3),
     ("this quarter", 0.6),
-)  # fmt: skip
+)
 NEEDS: tuple[str, ...] = (
-    "just curious", "evaluating options", "new initiative", "replace existing tool",
-)  # fmt: skip
+    "just curious",
+    "evaluating options",
+    "new initiative",
+    "replace existing tool",
+)
 
 # event type -> (base share, sensitivity to intent, boost late in a converter's journey)
 EVENT_TYPES: dict[str, tuple[float, float, float]] = {

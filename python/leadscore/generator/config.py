@@ -16,11 +16,8 @@ class GeneratorConfig:
     export_at: datetime = field(default_factory=lambda: datetime(2026, 11, 1, tzinfo=UTC))
     history_days: int = 540
     events_per_lead: float = 50.0
-    # share of leads that become customers at all (most within 90 days of creation)
-    conversion_rate: float = 0.11
-    # median days from lead creation to becoming a customer (log-normal)
-    conversion_delay_median_days: float = 35.0
-    conversion_delay_sigma: float = 0.55
+    # mean probability that a new lead becomes a customer within 90 days
+    conversion_rate: float = 0.10
     # mess planted on purpose; counts are written to the manifest
     duplicate_rate: float = 0.03
     unknown_lead_event_rate: float = 0.003

@@ -7,7 +7,8 @@ import polars as pl
 
 from leadscore.generator import catalog
 from leadscore.generator.config import DAY, GeneratorConfig
-from leadscore.generator.population import Journeys, Leads
+from leadscore.generator.journey import Journeys
+from leadscore.generator.population import Leads
 
 EVENT_NAMES = list(catalog.EVENT_TYPES)
 PAGE_NAMES = list(catalog.PAGES)
@@ -17,16 +18,15 @@ INTEGRATIONS = PAGE_NAMES.index("/integrations")
 EMAIL_LIKE = {"email_open", "email_click", "email_reply", "webinar_attend", "content_download"}
 
 
+STAGE_RATE = np.array([1.0, 1.3, 1.6, 1.8], dtype=np.float32)  # events per engaged day
+
+
 def event_rate_scale(cfg: GeneratorConfig, leads: Leads, journeys: Journeys) -> float:
-    """Events per lead-day that makes the mean event count about `events_per_lead`."""
-    active_days = _active_days(cfg, leads, journeys)
-    exposure = np.exp(0.4 * leads.intent) * active_days
-    return cfg.events_per_lead / max(float(exposure.mean()), 1e-9)
-
-
-def _active_days(cfg: GeneratorConfig, leads: Leads, journeys: Journeys) -> np.ndarray:
-    end = np.minimum(journeys.active_until_ts, cfg.export_ts)
-    return np.maximum(end - leads.created_ts, 3600) / DAY
+    """Events per engaged lead-day that makes the mean event count `events_per_lead`."""
+    exposure = (
+        np.exp(0.4 * leads.intent[journeys.engaged_lead]) * STAGE_RATE[journeys.engaged_stage]
+    )
+    return cfg.events_per_lead * leads.n / max(float(exposure.sum()), 1e-9)
 
 
 def make_events_chunk(
@@ -39,66 +39,64 @@ def make_events_chunk(
     rng: np.random.Generator,
 ) -> pl.DataFrame:
     """Events of leads[lo:hi] that happened before the export, as clean typed columns."""
-    idx = np.arange(lo, hi)
-    created = leads.created_ts[idx].astype(float)
-    until = np.minimum(journeys.active_until_ts[idx], cfg.export_ts)
-    intent = leads.intent[idx]
-    days = np.maximum(until - created, 3600) / DAY
-    counts = rng.poisson(scale * np.exp(0.4 * intent) * days)
-    counts = np.minimum(counts, 3000)
-    row_lead = np.repeat(idx, counts)
-    local = np.repeat(np.arange(hi - lo), counts)
-    start = created[local]
-    span = np.maximum(until[local] - start, 1.0)
-    burst = rng.random(len(local)) < 0.45  # engagement bunches up right after creation
-    offset = np.where(
-        burst,
-        np.minimum(rng.exponential(5.0 * DAY, len(local)), span),
-        rng.random(len(local)) * span,
-    )
-    ts = start + offset
+    in_chunk = (journeys.engaged_lead >= lo) & (journeys.engaged_lead < hi)
+    day_lead = journeys.engaged_lead[in_chunk]
+    day_index = journeys.engaged_day[in_chunk]
+    day_stage = journeys.engaged_stage[in_chunk]
+    rate = scale * np.exp(0.4 * leads.intent[day_lead]) * STAGE_RATE[day_stage]
+    day_start = cfg.start_ts + day_index.astype(np.int64) * DAY
+    # on the creation day only the hours after creation count
+    begin = np.maximum(day_start, leads.created_ts[day_lead])
+    counts = rng.poisson(rate * (day_start + DAY - begin) / DAY)
+    row_lead = np.repeat(day_lead, counts)
+    row_stage = np.repeat(day_stage, counts)
+    row_begin = np.repeat(begin, counts)
+    row_span = np.repeat(day_start + DAY - begin, counts)
+    ts = row_begin + rng.random(len(row_lead)) * row_span
+    intent = leads.intent[row_lead].astype(np.float32)
 
-    conv = leads.converts[row_lead]
-    late = conv & (ts > created[local] + 0.5 * leads.delay_days[row_lead] * DAY)
     base = np.array([v[0] for v in catalog.EVENT_TYPES.values()], dtype=np.float32)
     sens = np.array([v[1] for v in catalog.EVENT_TYPES.values()], dtype=np.float32)
     boost = np.array([v[2] for v in catalog.EVENT_TYPES.values()], dtype=np.float32)
-    logw = np.log(base)[None, :] + sens[None, :] * intent[local, None].astype(np.float32)
-    logw = logw + np.where(late[:, None], np.log(boost)[None, :], 0.0).astype(np.float32)
+    # later stages shift the mix towards sales calls, demos and replies
+    logw = (
+        np.log(base)[None, :]
+        + sens[None, :] * intent[:, None]
+        + np.log(boost)[None, :] * (row_stage[:, None].astype(np.float32) / 3.0)
+    )
     etype = _sample(np.exp(logw), rng)
 
     page_base = np.array([v[0] for v in catalog.PAGES.values()], dtype=np.float32)
     page_sens = np.array([v[1] for v in catalog.PAGES.values()], dtype=np.float32)
-    pw = np.log(page_base)[None, :] + page_sens[None, :] * intent[local, None].astype(np.float32)
-    pw = np.exp(pw)
+    pw = np.exp(np.log(page_base)[None, :] + page_sens[None, :] * intent[:, None])
     pw[~leads.visits_pricing[row_lead], PRICING] = 0.0
     page = _sample(pw, rng)
 
     # planted sequences: integrations within 48 h of creation, then pricing within 7 days
+    idx = np.arange(lo, hi)
     seq_leads = idx[leads.early_sequence[idx]]
     s_int = leads.created_ts[seq_leads] + rng.uniform(0.5, 47.5, len(seq_leads)) * 3600
     s_pri = s_int + rng.uniform(1.0, 7 * 24 - 1, len(seq_leads)) * 3600
-    # every pricing visitor views the pricing page at least once
+    # every pricing visitor views the pricing page at least once in its first month
     pv_leads = idx[leads.visits_pricing[idx] & ~leads.early_sequence[idx]]
-    pv_span = np.maximum(until[pv_leads - lo] - leads.created_ts[pv_leads], 3600)
-    pv_ts = leads.created_ts[pv_leads] + rng.random(len(pv_leads)) * pv_span
+    pv_ts = leads.created_ts[pv_leads] + rng.random(len(pv_leads)) * 30 * DAY
     extra_lead = np.concatenate([seq_leads, seq_leads, pv_leads])
     extra_ts = np.concatenate([s_int, s_pri, pv_ts])
     extra_page = np.concatenate(
         [np.full(len(seq_leads), INTEGRATIONS), np.full(len(seq_leads) + len(pv_leads), PRICING)]
     )
-    keep = extra_ts < cfg.export_ts
-    row_lead = np.concatenate([row_lead, extra_lead[keep]])
-    ts = np.concatenate([ts, extra_ts[keep]])
-    etype = np.concatenate([etype, np.full(keep.sum(), PAGE_VIEW)])
-    page = np.concatenate([page, extra_page[keep]])
-
     # newsletters reach every lead every two weeks for its whole life; some open them
     news_lead, news_ts = _newsletter_opens(cfg, leads, lo, hi, rng)
-    row_lead = np.concatenate([row_lead, news_lead])
-    ts = np.concatenate([ts, news_ts])
-    etype = np.concatenate([etype, np.full(len(news_ts), EVENT_NAMES.index("email_open"))])
-    page = np.concatenate([page, np.zeros(len(news_ts), dtype=page.dtype)])
+    row_lead = np.concatenate([row_lead, extra_lead, news_lead])
+    ts = np.concatenate([ts, extra_ts, news_ts])
+    etype = np.concatenate(
+        [
+            etype,
+            np.full(len(extra_lead), PAGE_VIEW),
+            np.full(len(news_ts), EVENT_NAMES.index("email_open")),
+        ]
+    )
+    page = np.concatenate([page, extra_page, np.zeros(len(news_ts), dtype=page.dtype)])
 
     keep = ts < cfg.export_ts
     row_lead, ts, etype, page = row_lead[keep], ts[keep], etype[keep], page[keep]

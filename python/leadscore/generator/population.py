@@ -12,8 +12,12 @@ import numpy as np
 
 from leadscore.generator import catalog
 from leadscore.generator.config import DAY, GeneratorConfig
+from leadscore.generator.journey import (
+    calibrate_intercept,
+    conversion_probability,
+    dormancy_hazard,
+)
 
-STAGES = ("lead", "mql", "sql", "opportunity", "customer")
 PLANTED_SEGMENT_BOOST = 2.4  # log-odds: pricing visit AND linkedin AND 11-50 employees
 EARLY_SEQUENCE_BOOST = 1.4  # integrations within 48 h, then pricing within 7 days
 PRICING_BOOST = 0.3
@@ -68,7 +72,9 @@ def make_accounts(cfg: GeneratorConfig, rng: np.random.Generator) -> Accounts:
     suffix = np.array(COMPANY_SUFFIXES)[rng.integers(0, len(COMPANY_SUFFIXES), n)]
     return Accounts(
         account_id=np.array([f"A{i:07d}" for i in range(n)]),
-        name=np.array([f"{w.title()} {i} {s}" for i, (w, s) in enumerate(zip(word, suffix, strict=True))]),
+        name=np.array(
+            [f"{w.title()} {i} {s}" for i, (w, s) in enumerate(zip(word, suffix, strict=True))]
+        ),
         domain=np.array([f"{w}{i}.com" for i, w in enumerate(word)]),
         industry=industry,
         size_band=band,
@@ -101,9 +107,9 @@ class Leads:
     planted_segment: np.ndarray  # bool: pricing AND linkedin AND 11-50 employees
     in_experiment: np.ndarray  # bool
     treatment: np.ndarray  # bool
-    p_convert: np.ndarray  # latent probability of ever becoming a customer
-    converts: np.ndarray  # bool
-    delay_days: np.ndarray  # days from creation to customer (converters)
+    multiplier: np.ndarray  # hazard multiplier of the funnel advances (see journey.py)
+    dormancy: np.ndarray  # daily hazard of going dormant while engaged
+    p_convert: np.ndarray  # P(customer within 90 days of creation), exact
 
     @property
     def n(self) -> int:
@@ -172,10 +178,11 @@ def make_leads(cfg: GeneratorConfig, accounts: Accounts, rng: np.random.Generato
         + PLANTED_SEGMENT_BOOST * planted
         + np.log(EXPERIMENT_TREATMENT_ODDS) * treatment
     )
-    p_convert = sigmoid(score + _intercept(score, cfg.conversion_rate))
-    converts = rng.random(n) < p_convert
-    delay = rng.lognormal(np.log(cfg.conversion_delay_median_days), cfg.conversion_delay_sigma, n)
-    delay = np.clip(delay, 3.0, 400.0)
+    dormancy = dormancy_hazard(intent)
+    multiplier = np.exp(score + calibrate_intercept(score, dormancy, cfg.conversion_rate))
+    p_convert = conversion_probability(
+        np.zeros(n, dtype=int), np.ones(n, dtype=bool), multiplier, dormancy, 90
+    )
     return Leads(
         lead_id=np.array([f"L{i:08d}" for i in range(n)]),
         account=account,
@@ -194,64 +201,7 @@ def make_leads(cfg: GeneratorConfig, accounts: Accounts, rng: np.random.Generato
         planted_segment=planted,
         in_experiment=in_experiment,
         treatment=treatment,
+        multiplier=multiplier,
+        dormancy=dormancy,
         p_convert=p_convert,
-        converts=converts,
-        delay_days=delay,
     )
-
-
-def _intercept(score: np.ndarray, target_rate: float) -> float:
-    """The intercept that makes the mean latent probability equal `target_rate`."""
-    lo, hi = -15.0, 15.0
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        if sigmoid(score + mid).mean() < target_rate:
-            lo = mid
-        else:
-            hi = mid
-    return (lo + hi) / 2
-
-
-@dataclass
-class Journeys:
-    """Stage entry times (NaN = never reached), disqualification and activity end."""
-
-    stage_ts: np.ndarray  # leads x len(STAGES), float seconds, NaN when not reached
-    disqualified_ts: np.ndarray  # float seconds, NaN when never disqualified
-    active_until_ts: np.ndarray  # engagement stops after this
-
-
-def make_journeys(cfg: GeneratorConfig, leads: Leads, rng: np.random.Generator) -> Journeys:
-    n = leads.n
-    c = leads.created_ts.astype(float)
-    d = leads.delay_days * DAY
-    stage = np.full((n, len(STAGES)), np.nan)
-    stage[:, 0] = c
-    conv = leads.converts
-    # converters pass through every stage on the way to customer (some skip mql)
-    fractions = np.sort(rng.uniform([0.02, 0.2, 0.45], [0.45, 0.75, 0.95], (n, 3)), axis=1)
-    skip_mql = conv & (rng.random(n) < 0.2)
-    for k in range(3):
-        stage[conv, k + 1] = c[conv] + fractions[conv, k] * d[conv]
-    stage[skip_mql, 1] = np.nan
-    stage[conv, 4] = c[conv] + d[conv]
-    # non-converters stall somewhere; how far they get depends on intent and fit
-    nc = ~conv
-    reach_mql = nc & (rng.random(n) < sigmoid(-0.4 + 0.8 * leads.intent + 0.4 * leads.fit))
-    reach_sql = reach_mql & (rng.random(n) < 0.5)
-    reach_opp = reach_sql & (rng.random(n) < 0.5)
-    t = c + rng.gamma(1.5, 7.0, n) * DAY
-    stage[reach_mql, 1] = t[reach_mql]
-    t = t + rng.gamma(1.5, 9.0, n) * DAY
-    stage[reach_sql, 2] = t[reach_sql]
-    t = t + rng.gamma(1.5, 10.0, n) * DAY
-    stage[reach_opp, 3] = t[reach_opp]
-    last = np.nanmax(stage, axis=1)
-    dq = nc & (rng.random(n) < np.where(reach_mql, 0.6, 0.35))
-    disqualified = np.where(dq, last + rng.exponential(45.0, n) * DAY, np.nan)
-    # engagement: converters stay active until they buy; the others fade out
-    fade = rng.exponential(15.0 + 35.0 * sigmoid(leads.intent), n) * DAY
-    active_nc = np.maximum(last - c, 0) + fade
-    active_until = np.where(conv, c + d + 2 * DAY, c + active_nc)
-    active_until = np.where(dq, np.minimum(active_until, disqualified), active_until)
-    return Journeys(stage_ts=stage, disqualified_ts=disqualified, active_until_ts=active_until)

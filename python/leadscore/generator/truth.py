@@ -1,55 +1,74 @@
-"""The oracle: the conversion probability the generator's latent state implies.
+"""The oracle: the exact conversion probability of an example under the generator.
 
-For an example (lead, as_of) with lead age ``t`` days, the probability that the
-lead becomes a customer within ``h`` days, given its latent conversion
-probability ``p`` and that it is still open at ``as_of``, is
-
-    p * (F(t + h) - F(t)) / (p * (1 - F(t)) + (1 - p) * S(t))
-
-where F is the log-normal CDF of days from creation to purchase and S is the
-share of never-converting leads still open (not disqualified) at age t. It uses
-nothing a model could not in principle learn, except the latent p; it ignores
-what the lead's journey so far reveals (stages reached, activity), so a model
-that reads the journey can come close to it or, on some cuts, beat it.
+For an example (lead, as_of) the generator knows the lead's latent hazard
+multiplier and dormancy, its funnel stage and whether it was engaged or dormant at
+as_of. The journey is a Markov process (see journey.py), so the probability that
+the lead becomes a customer within the horizon is computed exactly. No model can do
+better on average: it sees the same lead only through its noisy event trail.
 """
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
-from leadscore.generator.build import MANIFEST, TRUTH_DIR
+from leadscore.generator.build import TRUTH_DIR
+from leadscore.generator.journey import conversion_probability
 
-
-def _lognormal_cdf(x: np.ndarray, median: float, sigma: float) -> np.ndarray:
-    x = np.maximum(x, 1e-9)
-    z = (np.log(x) - math.log(median)) / (sigma * math.sqrt(2.0))
-    return 0.5 * (1.0 + np.vectorize(math.erf)(z))
+OPEN_STAGES = {"lead": 0, "mql": 1, "sql": 2, "opportunity": 3}
 
 
 def oracle_probabilities(
     raw_dir: Path, examples: pl.DataFrame, horizon_days: int = 90
 ) -> pl.DataFrame:
-    """Add `oracle_probability` to examples with columns lead_id and as_of (datetime)."""
-    raw_dir = Path(raw_dir)
-    cfg = json.loads((raw_dir / MANIFEST).read_text())["config"]
-    truth = pl.read_parquet(raw_dir / TRUTH_DIR / "lead_truth.parquet")
-    open_share = pl.read_parquet(raw_dir / TRUTH_DIR / "non_converter_open_share.parquet")
-    joined = examples.join(truth.select("lead_id", "p_convert", "created_ts"), on="lead_id")
-    t = (
-        joined["as_of"].dt.epoch("s").to_numpy() - joined["created_ts"].to_numpy()
-    ) / 86_400
-    p = joined["p_convert"].to_numpy()
-    med, sig = cfg["conversion_delay_median_days"], cfg["conversion_delay_sigma"]
-    f_t = _lognormal_cdf(t, med, sig)
-    f_th = _lognormal_cdf(t + horizon_days, med, sig)
-    shares = open_share["share_open"].to_numpy()
-    s_t = shares[np.clip(np.floor(t).astype(int), 0, len(shares) - 1)]
-    prob = p * (f_th - f_t) / np.maximum(p * (1 - f_t) + (1 - p) * s_t, 1e-12)
-    return joined.drop("p_convert", "created_ts").with_columns(
-        oracle_probability=pl.Series(np.clip(prob, 0.0, 1.0))
+    """Examples (lead_id, as_of as datetime) with `oracle_probability` added.
+
+    Examples of leads the generator did not create (none, for generated data) or that
+    were no longer open in truth at as_of get a null probability.
+    """
+    folder = Path(raw_dir) / TRUTH_DIR
+    truth = pl.read_parquet(folder / "lead_truth.parquet")
+    stages = pl.read_parquet(folder / "stage_truth.parquet").sort("ts")
+    flips = pl.read_parquet(folder / "engagement_truth.parquet").sort("ts")
+    ex = examples.select("lead_id", "as_of").with_columns(
+        as_of_ts=pl.col("as_of").dt.epoch("s"), row=pl.int_range(pl.len())
     )
+    ex = ex.sort("as_of_ts")
+    # strictly before as_of: shift the probe one second back
+    probe = ex.with_columns(probe_ts=pl.col("as_of_ts") - 1)
+    at_stage = probe.join_asof(
+        stages,
+        left_on="probe_ts",
+        right_on="ts",
+        by="lead_id",
+        strategy="backward",
+        check_sortedness=False,
+    )
+    at_engaged = probe.join_asof(
+        flips,
+        left_on="probe_ts",
+        right_on="ts",
+        by="lead_id",
+        strategy="backward",
+        check_sortedness=False,
+    ).select("row", pl.col("engaged").fill_null(True))
+    state = (
+        at_stage.select("row", "lead_id", "as_of", "stage")
+        .join(at_engaged, on="row")
+        .join(truth.select("lead_id", "multiplier", "dormancy"), on="lead_id", how="left")
+        .sort("row")
+    )
+    stage_code = state["stage"].replace_strict(OPEN_STAGES, default=-1).to_numpy()
+    ok = (stage_code >= 0) & state["multiplier"].is_not_null().to_numpy()
+    prob = np.full(state.height, np.nan)
+    if ok.any():
+        prob[ok] = conversion_probability(
+            stage_code[ok],
+            state["engaged"].to_numpy()[ok],
+            state["multiplier"].to_numpy()[ok],
+            state["dormancy"].to_numpy()[ok],
+            horizon_days,
+        )
+    return examples.with_columns(oracle_probability=pl.Series(prob).fill_nan(None))

@@ -1,0 +1,62 @@
+"""Metrics agree with their definitions on small cases and brute force."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from leadscore import metrics
+
+
+def brute_force_auc(y, p):
+    pos = [s for s, t in zip(p, y, strict=True) if t == 1]
+    neg = [s for s, t in zip(p, y, strict=True) if t == 0]
+    wins = sum(1.0 if a > b else 0.5 if a == b else 0.0 for a, b in itertools.product(pos, neg))
+    return wins / (len(pos) * len(neg))
+
+
+def test_auc_matches_pairwise_definition_with_ties():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    p = np.round(rng.random(300), 1)  # many ties
+    assert metrics.roc_auc(y, p) == pytest.approx(brute_force_auc(y, p))
+
+
+def test_auc_extremes_and_single_class():
+    y = np.array([0, 0, 1, 1])
+    assert metrics.roc_auc(y, np.array([0.1, 0.2, 0.8, 0.9])) == 1.0
+    assert metrics.roc_auc(y, np.array([0.9, 0.8, 0.2, 0.1])) == 0.0
+    assert np.isnan(metrics.roc_auc(np.ones(4), np.arange(4.0)))
+
+
+def test_average_precision_on_a_known_ranking():
+    # ranking: 1, 0, 1, 0 -> precision at the two hits: 1/1 and 2/3
+    y = np.array([1, 0, 1, 0])
+    p = np.array([0.9, 0.8, 0.7, 0.1])
+    assert metrics.average_precision(y, p) == pytest.approx((1.0 + 2 / 3) / 2)
+
+
+def test_log_loss_and_brier():
+    y = np.array([1, 0])
+    p = np.array([0.8, 0.4])
+    assert metrics.log_loss(y, p) == pytest.approx(-(np.log(0.8) + np.log(0.6)) / 2)
+    assert metrics.brier(y, p) == pytest.approx((0.04 + 0.16) / 2)
+
+
+def test_calibration_error_is_zero_when_calibrated_and_large_when_not():
+    y = np.array([1, 0, 0, 0] * 50)
+    assert metrics.expected_calibration_error(y, np.full(200, 0.25)) == pytest.approx(0.0)
+    assert metrics.expected_calibration_error(y, np.full(200, 0.95)) == pytest.approx(0.70)
+
+
+def test_top_decile_lift():
+    y = np.array([1] * 10 + [0] * 90)
+    p = np.linspace(1, 0, 100)  # the ten converters score highest
+    assert metrics.top_decile_lift(y, p) == pytest.approx(10.0)
+
+
+def test_length_mismatch_is_an_error():
+    with pytest.raises(ValueError, match="differ in length"):
+        metrics.roc_auc(np.zeros(3), np.zeros(4))

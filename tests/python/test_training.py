@@ -1,0 +1,107 @@
+"""Training and scoring functions on small synthetic frames."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+
+from leadscore.features import infer_spec, to_matrices
+from leadscore.scoring import score_open_leads
+from leadscore.training import NotEnoughHistory, TrainParams, predict, train_model
+
+FAST = TrainParams(iterations=60, depth=4, learning_rate=0.2)
+
+
+def examples(n: int = 3000, seed: int = 0) -> pl.DataFrame:
+    """label depends on a number and a category; the category has nulls."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    channel = rng.choice(["referral", "paid", "outbound", None], n)
+    logit = 1.5 * x + np.where(channel == "referral", 1.5, 0.0) - 2.0
+    label = rng.random(n) < 1 / (1 + np.exp(-logit))
+    start = datetime(2025, 1, 1)
+    as_of = [start + timedelta(days=30 * int(k)) for k in rng.integers(0, 10, n)]
+    return pl.DataFrame(
+        {
+            "lead_id": [f"L{i}" for i in range(n)],
+            "as_of": as_of,
+            "snapshot_role": [
+                "holdout" if a >= start + timedelta(days=240) else "train" for a in as_of
+            ],
+            "x": x,
+            "noise": rng.normal(size=n),
+            "is_flag": rng.random(n) < 0.5,
+            "channel": channel.tolist(),
+            "label": label,
+        }
+    )
+
+
+def test_feature_spec_splits_text_from_numbers():
+    spec = infer_spec(examples(50))
+    assert spec.categorical == ("channel",)
+    assert spec.numeric == ("is_flag", "noise", "x")
+
+
+def test_missing_categories_are_filled_and_numbers_become_nan():
+    frame = examples(50).with_columns(x=pl.lit(None, dtype=pl.Float64))
+    num, cat = to_matrices(frame, infer_spec(frame))
+    assert np.isnan(num[:, 2]).all()
+    assert None not in set(cat[:, 0])
+
+
+def test_model_learns_the_signal_on_the_out_of_time_holdout():
+    trained = train_model(examples(), FAST, log=lambda _: None)
+    assert trained.metrics["auc"] > 0.8
+    assert trained.counts["holdout_examples"] > 0
+    assert trained.window["holdout_from"] > trained.window["train_to"]
+    importance = trained.registry_row()["feature_importance_json"][0]
+    assert '"x"' in importance
+
+
+def test_training_is_deterministic():
+    a = train_model(examples(), FAST, log=lambda _: None)
+    b = train_model(examples().sample(fraction=1.0, shuffle=True, seed=1), FAST, log=lambda _: None)
+    assert a.model_id == b.model_id
+    assert a.metrics == b.metrics
+
+
+def test_one_class_history_is_refused_with_a_clear_message():
+    frame = examples().with_columns(label=pl.lit(False))
+    with pytest.raises(NotEnoughHistory, match=r"train split has .* 0 conversions"):
+        train_model(frame, FAST, log=lambda _: None)
+
+
+def test_batched_prediction_equals_one_batch():
+    frame = examples(500)
+    trained = train_model(examples(), FAST, log=lambda _: None)
+    whole = predict(trained.model, trained.spec, frame)
+    batched = predict(trained.model, trained.spec, frame, batch_rows=37)
+    np.testing.assert_array_equal(whole, batched)
+
+
+def test_scoring_returns_one_probability_per_open_lead():
+    trained = train_model(examples(), FAST, log=lambda _: None)
+    row = trained.registry_row().row(0, named=True)
+    open_leads = examples(400, seed=9).drop("label")
+    scored = score_open_leads(open_leads, row, datetime(2026, 1, 1), log=lambda _: None)
+    assert scored.height == 400
+    assert scored["lead_id"].n_unique() == 400
+    assert scored["probability"].is_between(0, 1).all()
+    assert (scored["model_id"] == trained.model_id).all()
+    # a referral lead with a high x scores above an outbound lead with a low x
+    probe = open_leads.head(2).with_columns(
+        x=pl.Series([2.0, -2.0]), channel=pl.Series(["referral", "outbound"])
+    )
+    p = score_open_leads(probe, row, datetime(2026, 1, 1), log=lambda _: None)["probability"]
+    assert p[0] > p[1]
+
+
+def test_scoring_refuses_frames_without_the_model_features():
+    trained = train_model(examples(), FAST, log=lambda _: None)
+    row = trained.registry_row().row(0, named=True)
+    with pytest.raises(ValueError, match="lacks feature columns"):
+        score_open_leads(examples(10).drop("x"), row, datetime(2026, 1, 1), log=lambda _: None)
