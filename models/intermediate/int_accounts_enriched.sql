@@ -12,10 +12,7 @@ size_bands as (
 ),
 
 country_mapping as (
-    select distinct
-        {{ normalize_key('country_value') }} as country_key,
-        country_code
-    from {{ ref('country_codes') }}
+    select * from {{ ref('int_country_codes_keyed') }}
 ),
 
 final as (

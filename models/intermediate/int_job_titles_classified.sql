@@ -7,32 +7,12 @@ titles as (
     where job_title is not null
 ),
 
-seniority_rules as (
-    select * from {{ ref('job_title_seniority') }}
-),
-
-department_rules as (
-    select * from {{ ref('job_title_departments') }}
-),
-
 seniority as (
-    select
-        titles.job_title,
-        seniority_rules.seniority
-    from titles
-    inner join seniority_rules
-        on {{ regex_matches('titles.job_title', 'seniority_rules.pattern') }}
-    qualify row_number() over (partition by titles.job_title order by seniority_rules.priority) = 1
+    {{ classify_by_rules('titles', 'job_title', ref('job_title_seniority'), 'pattern', 'seniority') }}
 ),
 
 department as (
-    select
-        titles.job_title,
-        department_rules.department
-    from titles
-    inner join department_rules
-        on {{ regex_matches('titles.job_title', 'department_rules.pattern') }}
-    qualify row_number() over (partition by titles.job_title order by department_rules.priority) = 1
+    {{ classify_by_rules('titles', 'job_title', ref('job_title_departments'), 'pattern', 'department') }}
 ),
 
 final as (

@@ -24,10 +24,7 @@ source_mapping as (
 ),
 
 country_mapping as (
-    select distinct
-        {{ normalize_key('country_value') }} as country_key,
-        country_code
-    from {{ ref('country_codes') }}
+    select * from {{ ref('int_country_codes_keyed') }}
 ),
 
 records as (

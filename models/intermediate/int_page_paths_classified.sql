@@ -6,17 +6,8 @@ paths as (
     where page_path is not null
 ),
 
-rules as (
-    select * from {{ ref('page_categories') }}
-),
-
 final as (
-    select
-        paths.page_path,
-        rules.page_category
-    from paths
-    inner join rules on {{ regex_matches('paths.page_path', 'rules.path_pattern') }}
-    qualify row_number() over (partition by paths.page_path order by rules.priority) = 1
+    {{ classify_by_rules('paths', 'page_path', ref('page_categories'), 'path_pattern', 'page_category') }}
 )
 
 select * from final
