@@ -12,32 +12,45 @@ id_map as (
     select * from {{ ref('int_lead_ids_mapped') }}
 ),
 
-checked as (
+numbered as (
     select
         events.*,
+        row_number() over (
+            partition by events.event_id
+            order by events.occurred_at, events.occurred_at_raw, events.source_lead_id
+        ) as event_id_occurrence
+    from events
+),
+
+checked as (
+    select
+        numbered.*,
         id_map.lead_id,
+        id_map.is_merged as is_remapped,
         case
-            when events.source_lead_id is null then 'missing_lead_id'
-            when events.occurred_at is null then 'unparseable_occurred_at'
+            when numbered.event_id is null then 'missing_event_id'
+            when numbered.event_id_occurrence > 1 then 'duplicate_event_id'
+            when numbered.source_lead_id is null then 'missing_lead_id'
+            when numbered.occurred_at is null then 'unparseable_occurred_at'
             when id_map.source_lead_id is null then 'unknown_lead'
             when id_map.is_quarantined then 'lead_quarantined'
-            when events.occurred_at > {{ dbt.dateadd(
+            when numbered.occurred_at > {{ dbt.dateadd(
                 'hour', var('future_tolerance_hours'), reference_time()
             ) }} then 'future_dated'
             when
-                events.event_type is null
-                or events.event_type not in (
+                numbered.event_type is null
+                or numbered.event_type not in (
                     {%- for t in var('event_types') %}
                     '{{ t }}'{{ "," if not loop.last }}
                     {%- endfor %}
                 ) then 'unknown_event_type'
             when
-                events.duration_seconds < 0
-                or events.duration_seconds > {{ var('max_event_duration_seconds', 86400) }}
+                numbered.duration_seconds < 0
+                or numbered.duration_seconds > {{ var('max_event_duration_seconds', 86400) }}
                 then 'invalid_duration'
         end as quarantine_reason
-    from events
-    left join id_map on events.source_lead_id = id_map.source_lead_id
+    from numbered
+    left join id_map on numbered.source_lead_id = id_map.source_lead_id
 ),
 
 final as (

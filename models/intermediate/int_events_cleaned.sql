@@ -22,7 +22,11 @@ final as (
         events.campaign_id,
         events.device_type,
         events.session_id,
-        events.duration_seconds
+        events.duration_seconds,
+        -- cleaning provenance, counted in marts.data_quality
+        events.is_remapped,
+        events.event_type_raw != events.event_type as is_event_type_respelled,
+        not {{ is_canonical_timestamp('events.occurred_at_raw') }} as is_occurred_at_reformatted
     from events
     left join pages on events.page_path = pages.page_path
 )

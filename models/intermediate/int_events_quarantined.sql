@@ -14,7 +14,9 @@ final as (
         occurred_at,
         event_type_raw,
         duration_seconds,
-        quarantine_reason
+        quarantine_reason,
+        occurred_at is not null
+        and not {{ is_canonical_timestamp('occurred_at_raw') }} as is_occurred_at_reformatted
     from events
 )
 

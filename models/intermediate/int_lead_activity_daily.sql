@@ -1,6 +1,7 @@
-{#- One row per lead and day with activity: event counts by type and key-page views.
-    Daily grain keeps the point-in-time feature joins small; every as-of time is a
-    midnight, so "before the as-of date" is exact at this grain. -#}
+{#- One row per lead and day with activity: event counts by type, key-page views and
+    the first time of each type that day. Daily grain keeps the point-in-time feature
+    joins small; every as-of time is a midnight, so "before the as-of date" is exact
+    at this grain. -#}
 with
 
 events as (
@@ -19,6 +20,13 @@ final as (
         sum(case when event_type = 'page_view' and page_category = '{{ c }}' then 1 else 0 end)
             as {{ c }}_page_views,
         {%- endfor %}
+        min(
+            case when event_type in (
+                {%- for t in var('sales_touch_event_types') %}
+                '{{ t }}'{{ "," if not loop.last }}
+                {%- endfor %}
+            ) then occurred_at end
+        ) as first_sales_touch_at,
         min(occurred_at) as first_event_at,
         max(occurred_at) as last_event_at
     from events

@@ -1,6 +1,7 @@
 {#- Engagement features per (lead, as_of), from activity strictly before as_of only:
     counts by event type and key-page views over each window in
-    var('engagement_windows_days'), lifetime totals, and recency. -#}
+    var('engagement_windows_days'), lifetime totals, days since the last event of each
+    type, an exponentially decayed activity score, first touch and first sales touch. -#}
 with
 
 spine as (
@@ -18,6 +19,7 @@ joined as (
     select
         spine.lead_id,
         spine.as_of,
+        activity.activity_date,
         activity.events,
         {%- for t in var('event_types') %}
         activity.{{ t }}_events,
@@ -25,6 +27,7 @@ joined as (
         {%- for c in var('key_page_categories') %}
         activity.{{ c }}_page_views,
         {%- endfor %}
+        activity.first_sales_touch_at,
         activity.first_event_at,
         activity.last_event_at,
         {{ dbt.datediff('activity.activity_date', 'spine.as_of', 'day') }} as days_before
@@ -50,11 +53,21 @@ aggregated as (
             as {{ c }}_views_{{ w }}d,
         {%- endfor %}
         {%- endfor %}
+        {%- for t in var('event_types') %}
+        sum({{ t }}_events) as {{ t }}_total,
+        min(case when {{ t }}_events > 0 then days_before end) as days_since_last_{{ t }},
+        {%- endfor %}
         {%- for c in var('key_page_categories') %}
         sum({{ c }}_page_views) as {{ c }}_views_total,
+        min(case when {{ c }}_page_views > 0 then days_before end) as days_since_last_{{ c }}_view,
         {%- endfor %}
+        -- rounded: a float sum's last digits depend on the order rows are added in
+        round(
+            sum(events * power(0.5, (days_before - 1) / {{ var('engagement_half_life_days') }})), 6
+        ) as decayed_activity_score,
         sum(events) as events_total,
         count(*) as active_days_total,
+        min(first_sales_touch_at) as first_sales_touch_at,
         min(first_event_at) as first_event_at,
         max(last_event_at) as last_event_at
     from joined

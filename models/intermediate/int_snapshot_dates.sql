@@ -17,15 +17,19 @@ activity as (
     select max(changed_at) as last_at from {{ ref('int_stage_changes_mapped') }}
 ),
 
+latest as (
+    select max(last_at) as last_at from activity
+),
+
 bounds as (
     select
         {%- if var('score_as_of') %}
         cast('{{ var("score_as_of") }}' as {{ dbt.type_timestamp() }}) as score_as_of,
         {%- else %}
-        {{ dbt.dateadd('day', 1, dbt.date_trunc('day', 'max(activity.last_at)')) }} as score_as_of,
+        {{ dbt.dateadd('day', 1, dbt.date_trunc('day', 'latest.last_at')) }} as score_as_of,
         {%- endif %}
         (select min(leads.created_at) from {{ ref('int_leads_deduplicated') }} as leads) as first_created_at
-    from activity
+    from latest
 ),
 
 series as (

@@ -14,7 +14,7 @@ import pytest
 from leadscore.generator import GeneratorConfig, generate
 
 PROJECT = Path(__file__).resolve().parents[2]
-SMALL = GeneratorConfig(n_leads=3000, seed=7, events_per_lead=25)
+SMALL = GeneratorConfig(n_leads=3000, seed=7, events_per_lead=25, unparseable_timestamp_rate=0.003)
 
 
 def run_dbt(args: list[str], db: Path, raw: Path, tmp: Path, extra_vars: dict | None = None):

@@ -79,22 +79,61 @@ def test_sources_are_standardised_through_the_seed(con, small_raw):
     assert "LinkedIn Ads" not in channels
 
 
-def test_quarantine_catches_planted_event_mess(con, small_raw):
+# manifest key -> (source_table, rule, column of marts.data_quality)
+PLANTED_TO_RULE = {
+    "leads_duplicate_records": ("leads", "duplicate_email", "rows_fixed"),
+    "leads_unparseable_created_at": ("leads", "created_at_format", "rows_quarantined"),
+    "leads_noncanonical_created_at": ("leads", "created_at_format", "rows_fixed"),
+    "leads_missing_country": ("leads", "country_unknown", "rows_defaulted"),
+    "leads_missing_job_title": ("leads", "job_title_missing", "rows_defaulted"),
+    "leads_unmapped_source": ("leads", "lead_source_unmapped", "rows_defaulted"),
+    "leads_missing_source": ("leads", "lead_source_missing", "rows_defaulted"),
+    "leads_deleted": ("leads", "deleted", "rows_excluded"),
+    "events_unparseable_occurred_at": ("events", "unparseable_occurred_at", "rows_quarantined"),
+    "events_unknown_lead": ("events", "unknown_lead", "rows_quarantined"),
+    "events_lead_quarantined": ("events", "lead_quarantined", "rows_quarantined"),
+    "events_future_dated": ("events", "future_dated", "rows_quarantined"),
+    "events_unknown_event_type": ("events", "unknown_event_type", "rows_quarantined"),
+    "events_invalid_duration": ("events", "invalid_duration", "rows_quarantined"),
+    "events_type_variant": ("events", "event_type_spelling", "rows_fixed"),
+    "events_on_duplicate_records": ("events", "remapped_to_surviving_lead", "rows_fixed"),
+    "events_noncanonical_occurred_at": ("events", "occurred_at_format", "rows_fixed"),
+    "stage_changes_lead_quarantined": (
+        "lifecycle_stage_changes",
+        "lead_quarantined",
+        "rows_quarantined",
+    ),
+    "stage_changes_stage_variant": ("lifecycle_stage_changes", "stage_spelling", "rows_fixed"),
+    "stage_changes_noncanonical_changed_at": (
+        "lifecycle_stage_changes",
+        "changed_at_format",
+        "rows_fixed",
+    ),
+}
+
+
+def test_data_quality_mart_counts_exactly_the_planted_mess(con, small_raw):
     planted = json.loads((small_raw / "_manifest.json").read_text())["planted"]
-    reasons = dict(
-        con.sql(
-            "select quarantine_reason, count(*) from intermediate.int_events_quarantined group by 1"
-        ).fetchall()
-    )
-    assert reasons["unknown_lead"] == planted["events_unknown_lead"]
-    assert reasons["unparseable_occurred_at"] == planted["events_unparseable_occurred_at"]
-    # a planted row of a lead whose own record was quarantined is counted there instead
-    for reason, key in (
-        ("future_dated", "events_future_dated"),
-        ("unknown_event_type", "events_unknown_type"),
-        ("invalid_duration", "events_bad_duration"),
-    ):
-        assert planted[key] - reasons.get("lead_quarantined", 0) <= reasons[reason] <= planted[key]
+    assert set(planted) == set(PLANTED_TO_RULE), "every kind of planted mess is checked"
+    dq = con.sql("select * from marts.data_quality").pl()
+    assert dq["build_id"].n_unique() == 1
+    for key, (table, rule, column) in PLANTED_TO_RULE.items():
+        row = dq.filter((dq["source_table"] == table) & (dq["rule"] == rule))
+        assert row.height == 1, (table, rule)
+        assert row[column][0] == planted[key], f"{key}: {row[column][0]} != {planted[key]}"
+        assert planted[key] > 0, f"the small dataset plants no {key}: the check is vacuous"
+
+
+def test_every_quarantined_row_is_accounted_for(con):
+    """Quarantine models and the data-quality mart agree; clean + quarantined = raw."""
+    raw_events = con.sql("select count(*) from staging.stg_crm__events").fetchall()[0][0]
+    clean = con.sql("select count(*) from intermediate.int_events_cleaned").fetchall()[0][0]
+    quarantined = con.sql("select count(*) from intermediate.int_events_quarantined").fetchall()
+    in_mart = con.sql(
+        "select sum(rows_quarantined) from marts.data_quality where source_table = 'events'"
+    ).fetchall()[0][0]
+    assert clean + quarantined[0][0] == raw_events
+    assert in_mart == quarantined[0][0]
 
 
 def test_holdout_auc_is_close_to_the_oracle(con, small_raw):

@@ -37,7 +37,9 @@ def test_other_seed_gives_other_data(tmp_path):
 @pytest.fixture(scope="module")
 def medium(tmp_path_factory):
     out = tmp_path_factory.mktemp("gen") / "crm"
-    generate(GeneratorConfig(n_leads=20_000, seed=11, events_per_lead=5), out, log=lambda _: None)
+    # no unparseable timestamps here, so every planted row has exactly one kind of mess
+    cfg = GeneratorConfig(n_leads=20_000, seed=11, events_per_lead=5, unparseable_timestamp_rate=0)
+    generate(cfg, out, log=lambda _: None)
     return out
 
 
@@ -109,7 +111,7 @@ def test_manifest_counts_match_the_files(medium):
     assert unknown.height == planted["events_unknown_lead"]
     assert (
         events.filter(pl.col("event_type").is_in(["fax_received", "carrier_pigeon"])).height
-        == (planted["events_unknown_type"])
+        == planted["events_unknown_event_type"]
     )
     far_future = events.filter(pl.col("occurred_at").str.contains(r"^20[4-9]\d-")).height
     epoch_future = events.filter(
@@ -118,6 +120,7 @@ def test_manifest_counts_match_the_files(medium):
     ).height
     us_future = events.filter(pl.col("occurred_at").str.contains(r"^\d\d/\d\d/20[4-9]\d")).height
     assert far_future + epoch_future + us_future == planted["events_future_dated"]
+    assert planted["events_unparseable_occurred_at"] == planted["events_lead_quarantined"] == 0
 
 
 def test_exact_probability_matches_simulation():

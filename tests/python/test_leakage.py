@@ -96,7 +96,17 @@ def test_features_before_the_cutoff_do_not_change(perturbed_features):
     original, perturbed = results["original"], results["perturbed"]
     assert original.height > 500
     assert original["as_of"].max() <= cutoff
-    assert original.equals(perturbed)
+    assert original.select("lead_id", "as_of").equals(perturbed.select("lead_id", "as_of"))
+    changed = [c for c in original.columns if not original[c].equals(perturbed[c])]
+    assert changed == [], f"features that read data after as_of: {changed}"
+
+
+def test_every_feature_is_exercised(perturbed_features):
+    """A feature that never varies would pass the leakage test vacuously."""
+    _, results = perturbed_features
+    original = results["original"]
+    constant = [c for c in original.columns if original[c].n_unique() < 2]
+    assert constant == [], f"features constant on the sample (test them on richer data): {constant}"
 
 
 def test_the_perturbation_did_change_later_data(perturbed_features, small_raw):

@@ -58,15 +58,30 @@ def generate(
     log(f"generate: {leads.n:,} leads, {accounts.n:,} accounts (seed {cfg.seed})")
 
     counts: dict[str, int] = {}
-    lead_frame, dup_of, dup_created = _leads_table(cfg, leads, accounts, journeys, rng, counts)
+    lead_frame, dup_of, dup_created, quarantined_ids = _leads_table(
+        cfg, leads, accounts, journeys, rng, counts
+    )
     _write(out, "accounts", _accounts_table(accounts, rng))
     _write(out, "leads", lead_frame)
     rows = {"accounts": accounts.n, "leads": lead_frame.height}
     rows["events"] = _write_events(
-        cfg, out, leads, journeys, dup_of, dup_created, lead_frame, rng, counts, log
+        cfg,
+        out,
+        leads,
+        journeys,
+        dup_of,
+        dup_created,
+        lead_frame,
+        quarantined_ids,
+        rng,
+        counts,
+        log,
     )
     for name, frame in (
-        ("lifecycle_stage_changes", _stage_table(cfg, leads, journeys, rng)),
+        (
+            "lifecycle_stage_changes",
+            _stage_table(cfg, leads, journeys, rng, quarantined_ids, counts),
+        ),
         ("opportunities", _opportunity_table(cfg, leads, accounts, journeys, rng)),
         ("sales_feedback", _feedback_table(cfg, leads, journeys, rng)),
         ("experiment_assignments", _experiment_table(cfg, leads, rng)),
@@ -162,7 +177,10 @@ def _leads_table(
         np.where(journeys.stage_ts < cfg.export_ts, journeys.stage_ts, np.nan), axis=1
     )
     updated = np.maximum(leads.created_ts, np.nan_to_num(last_change, nan=0)).astype(np.int64)
+    # duplicates: the same person again, e-mail in another letter case, created later
+    is_dup_source = rng.random(n) < cfg.duplicate_rate
     flags = mess.choose_disjoint(rng, n, {"deleted": cfg.deleted_rate})
+    flags["deleted"] &= ~is_dup_source  # a person is deleted only when every record is
     bounced = rng.random(n) < cfg.bounced_rate
     unsub = rng.random(n) < cfg.unsubscribed_rate * 2 * sigmoid(-leads.intent)
 
@@ -203,8 +221,6 @@ def _leads_table(
             )
         },
     )
-    # duplicates: the same person again, e-mail in another letter case, created later
-    is_dup_source = rng.random(n) < cfg.duplicate_rate
     src = np.flatnonzero(is_dup_source)
     dup_created = leads.created_ts[src] + rng.exponential(20 * DAY, len(src)).astype(np.int64)
     keep = dup_created < cfg.export_ts
@@ -221,18 +237,24 @@ def _leads_table(
         is_deleted=pl.lit(False),
     )
     frame = pl.concat([base, dups])
-    created_str, bad_created = mess.format_timestamps(
-        frame["created_ts"].to_numpy(), rng, cfg.unparseable_timestamp_rate
+    # an unparseable created_at quarantines the record: never on a duplicated person
+    solo = np.concatenate([~is_dup_source, np.zeros(len(src), dtype=bool)])
+    created_str, bad_created, odd_created = mess.format_timestamps(
+        frame["created_ts"].to_numpy(), rng, cfg.unparseable_timestamp_rate, solo
     )
-    updated_str, _ = mess.format_timestamps(frame["updated_ts"].to_numpy(), rng)
+    updated_str, _, _ = mess.format_timestamps(frame["updated_ts"].to_numpy(), rng)
     frame = frame.with_columns(created_at=created_str, updated_at=updated_str).drop(
         "created_ts", "updated_ts"
     )
     counts["leads_duplicate_records"] = len(src)
     counts["leads_unparseable_created_at"] = int(bad_created.sum())
+    counts["leads_noncanonical_created_at"] = int(odd_created.sum())
+    counts["leads_missing_country"] = int(frame["country"].null_count())
+    counts["leads_missing_job_title"] = int(frame["job_title"].null_count())
     counts["leads_unmapped_source"] = int(unmapped.sum() + unmapped[src].sum())
     counts["leads_missing_source"] = int(blank_source.sum() + blank_source[src].sum())
     counts["leads_deleted"] = int(flags["deleted"].sum())
+    quarantined_ids = frame["lead_id"].to_numpy()[bad_created]
     order = rng.permutation(frame.height)  # exports are not sorted
     cols = [
         "lead_id",
@@ -253,7 +275,7 @@ def _leads_table(
         "purchase_timeline",
         "stated_need",
     ]
-    return frame[order].select(cols), src, dup_created
+    return frame[order].select(cols), src, dup_created, quarantined_ids
 
 
 def _write_events(
@@ -264,6 +286,7 @@ def _write_events(
     dup_of: np.ndarray,
     dup_created: np.ndarray,
     lead_frame: pl.DataFrame,
+    quarantined_ids: np.ndarray,
     rng: np.random.Generator,
     counts: dict[str, int],
     log: Callable[[str], None],
@@ -278,15 +301,17 @@ def _write_events(
     unsub_flag = unsub_flag.sort("lead_id")
     total = 0
     tally = {
-        k: 0
+        f"events_{k}": 0
         for k in (
-            "events_unknown_lead",
-            "events_future_dated",
-            "events_bad_duration",
-            "events_unknown_type",
-            "events_unparseable_occurred_at",
-            "events_type_variant",
-            "events_on_duplicate_records",
+            "unparseable_occurred_at",
+            "unknown_lead",
+            "lead_quarantined",
+            "future_dated",
+            "unknown_event_type",
+            "invalid_duration",
+            "type_variant",
+            "on_duplicate_records",
+            "noncanonical_occurred_at",
         )
     }
     unsubscribed = unsub_flag["unsubscribed"].to_numpy()
@@ -332,21 +357,31 @@ def _write_events(
         etype[unk_type] = np.array(catalog.UNKNOWN_EVENT_TYPES)[rng.integers(0, 2, unk_type.sum())]
         variant = masks["variant"] & np.isin(etype, list(catalog.EVENT_TYPE_VARIANTS))
         etype[variant] = [catalog.EVENT_TYPE_VARIANTS[t] for t in etype[variant]]
-        occurred, bad_ts = mess.format_timestamps(ts, rng, cfg.unparseable_timestamp_rate)
-        # a row is counted under one kind of mess only: unparseable time wins, and
+        occurred, bad_ts, odd_ts = mess.format_timestamps(ts, rng, cfg.unparseable_timestamp_rate)
         # events moved to a duplicate record carry no other mess
-        for m in (unknown, future, bad_dur, unk_type, variant, moved):
-            m &= ~bad_ts
-        moved &= ~(future | bad_dur | unk_type)
+        moved &= ~(bad_ts | future | bad_dur | unk_type)
         revert = ~moved & ~unknown
         lead_id[revert] = leads.lead_id[lead_idx[revert]]
-        tally["events_unknown_lead"] += int(unknown.sum())
-        tally["events_future_dated"] += int(future.sum())
-        tally["events_bad_duration"] += int(bad_dur.sum())
-        tally["events_unknown_type"] += int(unk_type.sum())
-        tally["events_unparseable_occurred_at"] += int(bad_ts.sum())
-        tally["events_type_variant"] += int(variant.sum())
-        tally["events_on_duplicate_records"] += int(moved.sum())
+        # the reason staging will give, in its order of precedence
+        of_quarantined = np.isin(lead_id, quarantined_ids)
+        reason = np.select(
+            [bad_ts, unknown, of_quarantined, future, unk_type, bad_dur],
+            [
+                "unparseable_occurred_at",
+                "unknown_lead",
+                "lead_quarantined",
+                "future_dated",
+                "unknown_event_type",
+                "invalid_duration",
+            ],
+            default="",
+        )
+        for name in np.unique(reason[reason != ""]):
+            tally[f"events_{name}"] += int((reason == name).sum())
+        clean = reason == ""
+        tally["events_type_variant"] += int((variant & clean).sum())
+        tally["events_on_duplicate_records"] += int((moved & clean).sum())
+        tally["events_noncanonical_occurred_at"] += int(odd_ts.sum())
         session = np.char.add(
             "S", (lead_idx.astype(np.int64) * 1000 + (ts // DAY) % 1000).astype(str)
         )
@@ -414,7 +449,12 @@ def _negative_signal_events(
 
 
 def _stage_table(
-    cfg: GeneratorConfig, leads: Leads, journeys: Journeys, rng: np.random.Generator
+    cfg: GeneratorConfig,
+    leads: Leads,
+    journeys: Journeys,
+    rng: np.random.Generator,
+    quarantined_ids: np.ndarray,
+    counts: dict[str, int],
 ) -> pl.DataFrame:
     parts = []
     names = [*STAGES, "disqualified"]
@@ -430,7 +470,11 @@ def _stage_table(
         np.char.upper(frame["stage"].to_numpy().astype(str)),
         frame["stage"].to_numpy().astype(str),
     )
-    changed, _ = mess.format_timestamps(frame["ts"].to_numpy(), rng)
+    changed, _, odd = mess.format_timestamps(frame["ts"].to_numpy(), rng)
+    of_quarantined = np.isin(frame["lead_id"].to_numpy(), quarantined_ids)
+    counts["stage_changes_lead_quarantined"] = int(of_quarantined.sum())
+    counts["stage_changes_stage_variant"] = int(shout.sum())
+    counts["stage_changes_noncanonical_changed_at"] = int(odd.sum())
     out = pl.DataFrame({"lead_id": frame["lead_id"], "stage": stage, "changed_at": changed})
     return out[rng.permutation(out.height)]
 
@@ -450,8 +494,8 @@ def _opportunity_table(
     is_closed = ~np.isnan(closed) & (closed < cfg.export_ts)
     employees = accounts.employees[leads.account[idx]]
     amount = np.round(rng.lognormal(np.log(employees * 40.0 + 5000.0), 0.6), -2)
-    created, _ = mess.format_timestamps(opp_ts[idx].astype(np.int64), rng)
-    closed_str, _ = mess.format_timestamps(np.where(is_closed, closed, 0).astype(np.int64), rng)
+    created, _, _ = mess.format_timestamps(opp_ts[idx].astype(np.int64), rng)
+    closed_str, _, _ = mess.format_timestamps(np.where(is_closed, closed, 0).astype(np.int64), rng)
     return (
         pl.DataFrame(
             {
@@ -484,7 +528,7 @@ def _feedback_table(
     verdict = np.where(
         good, "good_fit", np.where(rng.random(leads.n) < 0.5, "bad_fit", "not_ready")
     )
-    created, _ = mess.format_timestamps(t[m].astype(np.int64), rng)
+    created, _, _ = mess.format_timestamps(t[m].astype(np.int64), rng)
     return pl.DataFrame(
         {
             "lead_id": leads.lead_id[m],
@@ -498,7 +542,7 @@ def _feedback_table(
 def _experiment_table(cfg: GeneratorConfig, leads: Leads, rng: np.random.Generator) -> pl.DataFrame:
     t = leads.created_ts + rng.integers(60, DAY, leads.n)
     m = leads.in_experiment & (t < cfg.export_ts)
-    assigned, _ = mess.format_timestamps(t[m], rng)
+    assigned, _, _ = mess.format_timestamps(t[m], rng)
     return pl.DataFrame(
         {
             "lead_id": leads.lead_id[m],

@@ -22,14 +22,24 @@ UNPARSEABLE = ("N/A", "0000-00-00 00:00:00", "31/31/2025 25:61", "yesterday")
 
 
 def format_timestamps(
-    ts: np.ndarray, rng: np.random.Generator, unparseable_rate: float = 0.0
-) -> tuple[pl.Series, np.ndarray]:
-    """Seconds since epoch -> strings in mixed formats; also the mask of unparseable ones."""
+    ts: np.ndarray,
+    rng: np.random.Generator,
+    unparseable_rate: float = 0.0,
+    may_break: np.ndarray | None = None,
+) -> tuple[pl.Series, np.ndarray, np.ndarray]:
+    """Seconds since epoch -> strings in mixed formats.
+
+    Returns the strings, the mask of unparseable ones (only rows where `may_break`)
+    and the mask of parseable ones written in another format than the canonical
+    'YYYY-MM-DD HH:MM:SS' (staging counts those as fixed).
+    """
     n = len(ts)
     shares = np.array([s for _, s in TIMESTAMP_FORMATS])
     fmt = rng.choice(len(shares), n, p=shares / shares.sum())
     offset = np.array(OFFSETS_MINUTES)[rng.integers(0, len(OFFSETS_MINUTES), n)]
     bad = rng.random(n) < unparseable_rate
+    if may_break is not None:
+        bad &= may_break
     frame = pl.DataFrame(
         {
             "ts": pl.Series(ts.astype(np.int64)),
@@ -58,7 +68,7 @@ def format_timestamps(
         .otherwise(pl.col("ts").cast(pl.String))
         .alias("formatted")
     )
-    return out["formatted"], bad
+    return out["formatted"], bad, (fmt != 0) & ~bad
 
 
 def choose_disjoint(

@@ -1,0 +1,264 @@
+{%- set event_reasons = [
+    'missing_event_id', 'duplicate_event_id', 'missing_lead_id', 'unparseable_occurred_at',
+    'unknown_lead', 'lead_quarantined', 'future_dated', 'unknown_event_type', 'invalid_duration',
+] -%}
+{%- set stage_reasons = ['unparseable_changed_at', 'unknown_lead', 'lead_quarantined', 'unknown_stage'] -%}
+{%- set opportunity_reasons = [
+    'missing_opportunity_id', 'unparseable_created_at', 'unknown_lead', 'lead_quarantined',
+    'duplicate_opportunity_id',
+] -%}
+{%- set account_reasons = ['missing_account_id', 'duplicate_account_id'] -%}
+{#- (source_table, rule, description, checked, fixed, defaulted, excluded, quarantined) -#}
+{%- set rules = [
+    ('leads', 'created_at_format', 'created_at parsed to UTC from another format than YYYY-MM-DD HH:MM:SS; unparseable -> quarantine',
+        'lead_rows', 'lead_reformatted_created', 0, 0, 'lead_bad_created'),
+    ('leads', 'missing_lead_id', 'lead record without a lead_id -> quarantine', 'lead_rows', 0, 0, 0, 'lead_missing_id'),
+    ('leads', 'duplicate_email', 'records of one person (same normalised e-mail) merged into the earliest created',
+        'lead_rows', 'people_merged', 0, 0, 0),
+    ('leads', 'lead_source_unmapped', 'lead_source spelling not in seed lead_source_mapping -> channel other',
+        'lead_rows', 0, 'lead_unmapped_source', 0, 0),
+    ('leads', 'lead_source_missing', 'empty lead_source -> channel unknown', 'lead_rows', 0, 'lead_missing_source', 0, 0),
+    ('leads', 'country_unknown', 'country empty or not in seed country_codes -> unknown',
+        'lead_rows', 0, 'lead_unknown_country', 0, 0),
+    ('leads', 'job_title_missing', 'no job title -> seniority and department unknown',
+        'lead_rows', 0, 'lead_missing_title', 0, 0),
+    ('leads', 'deleted', 'person deleted in the CRM (every record): neither trained on nor scored',
+        'lead_rows', 0, 0, 'people_deleted', 0),
+    ('events', 'occurred_at_format', 'occurred_at parsed to UTC from another format than YYYY-MM-DD HH:MM:SS',
+        'event_rows', 'event_reformatted', 0, 0, 0),
+    ('events', 'event_type_spelling', 'event_type normalised (case, spaces)', 'event_rows', 'event_respelled', 0, 0, 0),
+    ('events', 'remapped_to_surviving_lead', 'event of a duplicate record moved to the surviving lead',
+        'event_rows', 'event_remapped', 0, 0, 0),
+    ('lifecycle_stage_changes', 'stage_spelling', 'stage normalised (case, spaces)',
+        'stage_rows', 'stage_respelled', 0, 0, 0),
+    ('lifecycle_stage_changes', 'changed_at_format', 'changed_at parsed to UTC from another format than YYYY-MM-DD HH:MM:SS',
+        'stage_rows', 'stage_reformatted', 0, 0, 0),
+    ('opportunities', 'remapped_to_surviving_lead', 'deal of a duplicate record moved to the surviving lead',
+        'opportunity_rows', 'opportunity_remapped', 0, 0, 0),
+    ('accounts', 'invalid_employee_count', 'employee_count not a number in 1 .. var max_employee_count -> null',
+        'account_rows', 0, 'account_invalid_employee_count', 0, 0),
+    ('accounts', 'invalid_annual_revenue', 'annual_revenue not a number in 0 .. var max_annual_revenue -> null',
+        'account_rows', 0, 'account_invalid_annual_revenue', 0, 0),
+] -%}
+{%- for reason in event_reasons -%}
+    {%- do rules.append(('events', reason, 'event quarantined: ' ~ reason | replace('_', ' '),
+        'event_rows', 0, 0, 0, 'event_' ~ reason)) -%}
+{%- endfor -%}
+{%- for reason in stage_reasons -%}
+    {%- do rules.append(('lifecycle_stage_changes', reason, 'stage change quarantined: ' ~ reason | replace('_', ' '),
+        'stage_rows', 0, 0, 0, 'stage_' ~ reason)) -%}
+{%- endfor -%}
+{%- for reason in opportunity_reasons -%}
+    {%- do rules.append(('opportunities', reason, 'deal quarantined: ' ~ reason | replace('_', ' '),
+        'opportunity_rows', 0, 0, 0, 'opportunity_' ~ reason)) -%}
+{%- endfor -%}
+{%- for reason in account_reasons -%}
+    {%- do rules.append(('accounts', reason, 'account row quarantined: ' ~ reason | replace('_', ' '),
+        'account_rows', 0, 0, 0, 'account_' ~ reason)) -%}
+{%- endfor %}
+{#- One row per cleaning rule of this build: rows checked, fixed (kept in a standard
+    form), defaulted (kept with a default such as channel 'other'), excluded (kept but
+    not scored) and quarantined (moved to an int_*_quarantined model). -#}
+with
+
+leads as (
+    select * from {{ ref('stg_crm__leads') }}
+),
+
+people as (
+    select * from {{ ref('int_leads_deduplicated') }}
+),
+
+source_mapping as (
+    select distinct {{ normalize_key('source_value') }} as lead_source_key
+    from {{ ref('lead_source_mapping') }}
+),
+
+countries as (
+    select * from {{ ref('int_country_codes_keyed') }}
+),
+
+events_clean as (
+    select * from {{ ref('int_events_cleaned') }}
+),
+
+events_quarantined as (
+    select * from {{ ref('int_events_quarantined') }}
+),
+
+stage_changes as (
+    select * from {{ ref('stg_crm__lifecycle_stage_changes') }}
+),
+
+stages_quarantined as (
+    select * from {{ ref('int_stage_changes_quarantined') }}
+),
+
+opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+),
+
+opportunities_mapped as (
+    select * from {{ ref('int_opportunities_mapped') }}
+),
+
+opportunities_quarantined as (
+    select * from {{ ref('int_opportunities_quarantined') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_crm__accounts') }}
+),
+
+accounts_enriched as (
+    select * from {{ ref('int_accounts_enriched') }}
+),
+
+accounts_quarantined as (
+    select * from {{ ref('int_accounts_quarantined') }}
+),
+
+lead_counts as (
+    select
+        count(*) as lead_rows,
+        sum(case when source_lead_id is null then 1 else 0 end) as lead_missing_id,
+        sum(case when source_lead_id is not null and created_at is null then 1 else 0 end)
+            as lead_bad_created,
+        sum(case
+            when created_at is not null and not {{ is_canonical_timestamp('created_at_raw') }} then 1 else 0
+        end) as lead_reformatted_created,
+        sum(case when lead_source_key is null then 1 else 0 end) as lead_missing_source,
+        sum(case
+            when
+                lead_source_key is not null
+                and lead_source_key not in (select source_mapping.lead_source_key from source_mapping)
+                then 1
+            else 0
+        end) as lead_unmapped_source,
+        sum(case
+            when country_key is null or country_key not in (select countries.country_key from countries)
+                then 1
+            else 0
+        end) as lead_unknown_country,
+        sum(case when job_title is null then 1 else 0 end) as lead_missing_title
+    from leads
+),
+
+people_counts as (
+    select
+        sum(record_count - 1) as people_merged,
+        sum(case when is_deleted then 1 else 0 end) as people_deleted
+    from people
+),
+
+event_counts as (
+    select
+        {%- for reason in event_reasons %}
+        sum(case when quarantine_reason = '{{ reason }}' then 1 else 0 end) as event_{{ reason }},
+        {%- endfor %}
+        (select count(*) from events_clean) + count(*) as event_rows,
+        (select sum(case when events_clean.is_occurred_at_reformatted then 1 else 0 end) from events_clean)
+        + sum(case when is_occurred_at_reformatted then 1 else 0 end) as event_reformatted,
+        (select sum(case when events_clean.is_event_type_respelled then 1 else 0 end) from events_clean)
+            as event_respelled,
+        (select sum(case when events_clean.is_remapped then 1 else 0 end) from events_clean)
+            as event_remapped
+    from events_quarantined
+),
+
+stage_counts as (
+    select
+        {%- for reason in stage_reasons %}
+        (
+            select count(*) from stages_quarantined
+            where stages_quarantined.quarantine_reason = '{{ reason }}'
+        ) as stage_{{ reason }},
+        {%- endfor %}
+        count(*) as stage_rows,
+        sum(case when stage_raw != stage then 1 else 0 end) as stage_respelled,
+        sum(case
+            when changed_at is not null and not {{ is_canonical_timestamp('changed_at_raw') }} then 1 else 0
+        end) as stage_reformatted
+    from stage_changes
+),
+
+opportunity_counts as (
+    select
+        {%- for reason in opportunity_reasons %}
+        sum(case when quarantine_reason = '{{ reason }}' then 1 else 0 end) as opportunity_{{ reason }},
+        {%- endfor %}
+        (select count(*) from opportunities) as opportunity_rows,
+        (
+            select sum(case when opportunities_mapped.is_remapped then 1 else 0 end)
+            from opportunities_mapped
+        ) as opportunity_remapped,
+        count(*) as opportunity_quarantined_rows
+    from opportunities_quarantined
+),
+
+account_counts as (
+    select
+        {%- for reason in account_reasons %}
+        sum(case when quarantine_reason = '{{ reason }}' then 1 else 0 end) as account_{{ reason }},
+        {%- endfor %}
+        (select count(*) from accounts) as account_rows,
+        (
+            select sum(case when accounts_enriched.is_employee_count_invalid then 1 else 0 end)
+            from accounts_enriched
+        ) as account_invalid_employee_count,
+        (
+            select sum(case when accounts_enriched.is_annual_revenue_invalid then 1 else 0 end)
+            from accounts_enriched
+        ) as account_invalid_annual_revenue,
+        count(*) as account_quarantined_rows
+    from accounts_quarantined
+),
+
+totals as (
+    select
+        lead_counts.*,
+        people_counts.*,
+        event_counts.*,
+        stage_counts.*,
+        opportunity_counts.*,
+        account_counts.*
+    from lead_counts
+    cross join people_counts
+    cross join event_counts
+    cross join stage_counts
+    cross join opportunity_counts
+    cross join account_counts
+),
+
+rules as (
+    {%- for r in rules %}
+    select
+        '{{ r[0] }}' as source_table,
+        '{{ r[1] }}' as rule,
+        '{{ r[2] }}' as description,
+        {{ r[3] }} as rows_checked,
+        {{ r[4] }} as rows_fixed,
+        {{ r[5] }} as rows_defaulted,
+        {{ r[6] }} as rows_excluded,
+        {{ r[7] }} as rows_quarantined
+    from totals
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+final as (
+    select
+        source_table,
+        rule,
+        description,
+        cast(coalesce(rows_checked, 0) as bigint) as rows_checked,
+        cast(coalesce(rows_fixed, 0) as bigint) as rows_fixed,
+        cast(coalesce(rows_defaulted, 0) as bigint) as rows_defaulted,
+        cast(coalesce(rows_excluded, 0) as bigint) as rows_excluded,
+        cast(coalesce(rows_quarantined, 0) as bigint) as rows_quarantined
+    from rules
+)
+
+select * from final

@@ -1,0 +1,25 @@
+{{ config(materialized='incremental', unique_key=['build_id', 'source_table', 'rule'], on_schema_change='append_new_columns') }}
+{#- What cleaning did, build after build: one row per rule per build (history kept).
+    Filter on the latest built_at for the current state. -#}
+with
+
+counts as (
+    select * from {{ ref('int_data_quality_counts') }}
+),
+
+final as (
+    select
+        cast('{{ invocation_id }}' as varchar) as build_id,
+        {{ reference_time() }} as built_at,
+        cast(source_table as varchar) as source_table,
+        cast(rule as varchar) as rule,
+        cast(description as varchar) as description,
+        rows_checked,
+        rows_fixed,
+        rows_defaulted,
+        rows_excluded,
+        rows_quarantined
+    from counts
+)
+
+select * from final
