@@ -1,0 +1,245 @@
+"""Deliberately corrupted raw data: each case either builds, with data-quality counts
+equal to what was injected, or stops before any model runs with a message naming the
+table, the column and the problem. Never a silent loss, never a bare traceback.
+
+The base export has no planted mess at all, so every count below is the injection.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import PROJECT
+
+from leadscore.generator import GeneratorConfig, generate
+
+CLEAN = GeneratorConfig(
+    n_leads=1500,
+    seed=5,
+    events_per_lead=10,
+    duplicate_rate=0,
+    unknown_lead_event_rate=0,
+    future_event_rate=0,
+    bad_duration_rate=0,
+    unknown_event_type_rate=0,
+    unparseable_timestamp_rate=0,
+)
+
+
+@pytest.fixture(scope="module")
+def clean_raw(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("clean") / "crm"
+    generate(CLEAN, out, log=lambda _: None)
+    return out
+
+
+def read(raw: Path, table: str) -> pl.DataFrame:
+    return pl.read_parquet(raw / table / "*.parquet")
+
+
+def write(raw: Path, table: str, frame: pl.DataFrame | pa.Table) -> None:
+    shutil.rmtree(raw / table)
+    (raw / table).mkdir()
+    if isinstance(frame, pa.Table):
+        pq.write_table(frame, raw / table / "part-00000.parquet")
+    else:
+        frame.write_parquet(raw / table / "part-00000.parquet")
+
+
+def build(raw: Path, tmp: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DUCKDB_PATH": str(tmp / "db.duckdb"), "DO_NOT_TRACK": "1"}
+    variables = {"raw_data_path": str(raw), "catboost_iterations": 50}
+    cmd = [
+        str(Path(sys.executable).with_name("dbt")),
+        "build",
+        "--project-dir", str(PROJECT),
+        "--profiles-dir", str(PROJECT),
+        "--target-path", str(tmp / "target"),
+        "--log-path", str(tmp / "logs"),
+        "--vars", json.dumps(variables),
+    ]  # fmt: skip
+    return subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
+
+
+def dq(tmp: Path) -> dict[tuple[str, str], dict[str, int]]:
+    con = duckdb.connect(str(tmp / "db.duckdb"), read_only=True)
+    rows = con.sql("select * from marts.data_quality").pl().to_dicts()
+    con.close()
+    return {(r["source_table"], r["rule"]): r for r in rows}
+
+
+# -- corruptions: each returns what it injected ---------------------------------
+
+
+def wrong_types(raw: Path) -> dict:
+    accounts = read(raw, "accounts").with_columns(pl.col("employee_count").cast(pl.String))
+    given = accounts["employee_count"].is_not_null().to_numpy().nonzero()[0][:17]
+    text = accounts["employee_count"].to_list()
+    for i in given:
+        text[i] = "many"
+    write(raw, "accounts", accounts.with_columns(employee_count=pl.Series(text)))
+    # epoch seconds as an integer column, booleans as 'yes'/'no' text
+    leads = read(raw, "leads")
+    epoch = duckdb.sql(
+        "select epoch(strptime(created_at, ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%SZ', "
+        "'%Y-%m-%dT%H:%M:%S%z', '%m/%d/%Y %H:%M:%S'])::timestamptz)::bigint as e from leads "
+        "where not regexp_matches(created_at, '^[0-9]+$') union all "
+        "select created_at::bigint from leads where regexp_matches(created_at, '^[0-9]+$')"
+    )
+    assert epoch.shape[0] == leads.height
+    leads = leads.with_columns(
+        is_deleted=pl.when(pl.col("is_deleted")).then(pl.lit("yes")).otherwise(pl.lit("no"))
+    )
+    write(raw, "leads", leads)
+    return {("accounts", "invalid_employee_count", "rows_defaulted"): 17}
+
+
+def missing_column(raw: Path) -> dict:
+    write(raw, "events", read(raw, "events").drop("occurred_at"))
+    return {"stops": ["crm.events.occurred_at", "missing"]}
+
+
+def empty_leads(raw: Path) -> dict:
+    write(raw, "leads", read(raw, "leads").clear())
+    return {"stops": ["crm.leads", "empty"]}
+
+
+def empty_events(raw: Path) -> dict:
+    write(raw, "events", read(raw, "events").clear())
+    return {("events", "occurred_at_format", "rows_checked"): 0}
+
+
+def null_keys(raw: Path) -> dict:
+    leads = read(raw, "leads").sort("lead_id")
+    lost = leads["lead_id"].head(5)
+    write(raw, "leads", leads.with_columns(
+        lead_id=pl.when(pl.col("lead_id").is_in(lost.implode())).then(None)
+        .otherwise(pl.col("lead_id"))
+    ))  # fmt: skip
+    events = read(raw, "events").with_row_index("i")
+    of_lost = events.filter(pl.col("lead_id").is_in(lost.implode())).height
+    kept = events.filter(~pl.col("lead_id").is_in(lost.implode()))["i"]
+    no_event_id, no_lead_id = kept[:7], kept[7:18]
+    events = events.with_columns(
+        event_id=pl.when(pl.col("i").is_in(no_event_id.implode())).then(None)
+        .otherwise(pl.col("event_id")),
+        lead_id=pl.when(pl.col("i").is_in(no_lead_id.implode())).then(None)
+        .otherwise(pl.col("lead_id")),
+    ).drop("i")  # fmt: skip
+    write(raw, "events", events)
+    return {
+        ("leads", "missing_lead_id", "rows_quarantined"): 5,
+        ("events", "missing_event_id", "rows_quarantined"): 7,
+        ("events", "missing_lead_id", "rows_quarantined"): 11,
+        ("events", "unknown_lead", "rows_quarantined"): of_lost,
+    }
+
+
+def every_lead_duplicated(raw: Path) -> dict:
+    leads = read(raw, "leads")
+    twins = leads.with_columns(
+        lead_id=pl.lit("DUP-") + pl.col("lead_id"),
+        email=pl.col("email").str.to_uppercase(),
+        created_at=pl.lit("2026-10-31 23:00:00"),
+    )
+    write(raw, "leads", pl.concat([leads, twins]))
+    return {("leads", "duplicate_email", "rows_fixed"): leads.height, "people": leads.height}
+
+
+def unknown_event_types(raw: Path) -> dict:
+    events = read(raw, "events").with_row_index("i")
+    events = events.with_columns(
+        event_type=pl.when(pl.col("i") % 97 == 0).then(pl.lit("telepathy"))
+        .otherwise(pl.col("event_type"))
+    )  # fmt: skip
+    injected = events.filter(pl.col("i") % 97 == 0).height
+    write(raw, "events", events.drop("i"))
+    return {("events", "unknown_event_type", "rows_quarantined"): injected}
+
+
+def huge_and_negative_numbers(raw: Path) -> dict:
+    accounts = read(raw, "accounts").with_row_index("i")
+    accounts = accounts.with_columns(
+        employee_count=pl.when(pl.col("i") < 4).then(pl.lit(-5))
+        .when(pl.col("i") < 9).then(pl.lit(10**15))
+        .otherwise(pl.col("employee_count")),
+        annual_revenue=pl.when(pl.col("i").is_between(20, 25)).then(pl.lit(-1.0))
+        .otherwise(pl.col("annual_revenue")),
+    ).drop("i")  # fmt: skip
+    write(raw, "accounts", accounts)
+    events = read(raw, "events").with_row_index("i")
+    events = events.with_columns(
+        duration_seconds=pl.when(pl.col("i") % 211 == 0).then(pl.lit(-3))
+        .when(pl.col("i") % 211 == 1).then(pl.lit(10**12))
+        .otherwise(pl.col("duration_seconds"))
+    )  # fmt: skip
+    bad = events.filter(pl.col("i") % 211 < 2).height
+    write(raw, "events", events.drop("i"))
+    return {
+        ("accounts", "invalid_employee_count", "rows_defaulted"): 9,
+        ("accounts", "invalid_annual_revenue", "rows_defaulted"): 6,
+        ("events", "invalid_duration", "rows_quarantined"): bad,
+    }
+
+
+def non_utf8_text(raw: Path) -> dict:
+    table = read(raw, "leads").to_arrow()
+    latin1 = pa.array(
+        [None if t is None else t.encode("latin-1", "replace") + b"\xe9" for t in
+         table.column("job_title").to_pylist()],
+        type=pa.binary(),
+    )  # fmt: skip
+    idx = table.schema.get_field_index("job_title")
+    write(raw, "leads", table.set_column(idx, "job_title", latin1))
+    return {"stops": ["crm.leads.job_title", "binary", "UTF-8"]}
+
+
+CASES = [
+    wrong_types,
+    missing_column,
+    empty_leads,
+    empty_events,
+    null_keys,
+    every_lead_duplicated,
+    unknown_event_types,
+    huge_and_negative_numbers,
+    non_utf8_text,
+]
+
+
+@pytest.mark.parametrize("corrupt", CASES, ids=[c.__name__ for c in CASES])
+def test_bad_input(corrupt, clean_raw, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(clean_raw, raw)
+    expected = corrupt(raw)
+    result = build(raw, tmp_path)
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    if "stops" in expected:
+        assert result.returncode != 0
+        for fragment in expected["stops"]:
+            assert fragment in output, f"{fragment!r} not in:\n{output[-3000:]}"
+        assert "The raw data does not match the contract" in output
+        assert not (tmp_path / "db.duckdb").exists() or "OK created" not in output
+        return
+    assert result.returncode == 0, output[-5000:]
+    counts = dq(tmp_path)
+    for key, value in expected.items():
+        if key == "people":
+            con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+            people = con.sql("select count(*) from intermediate.int_leads_deduplicated")
+            assert people.fetchall()[0][0] == value
+            con.close()
+            continue
+        table, rule, column = key
+        assert counts[(table, rule)][column] == value, (key, counts[(table, rule)])
