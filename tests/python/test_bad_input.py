@@ -19,8 +19,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import PROJECT
 
+from conftest import PROJECT
 from leadscore.generator import GeneratorConfig, generate
 
 CLEAN = GeneratorConfig(
