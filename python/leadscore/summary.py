@@ -35,6 +35,21 @@ def oracle_auc(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> float | None:
     return roc_auc(scored["label"].to_numpy(), scored["oracle_probability"].to_numpy())
 
 
+def print_data_quality(con: duckdb.DuckDBPyConnection) -> None:
+    """Non-zero rules of the latest build from marts.data_quality."""
+    rows = con.sql(
+        "select source_table, rule, rows_fixed, rows_defaulted, rows_excluded, rows_quarantined "
+        "from marts.data_quality where built_at = (select max(built_at) from marts.data_quality) "
+        "and rows_fixed + rows_defaulted + rows_excluded + rows_quarantined > 0 "
+        "order by source_table, rule"
+    ).fetchall()
+    print("\ndata quality (marts.data_quality, this build):")
+    print(f"{'table.rule':>46} {'fixed':>8} {'default':>8} {'excluded':>8} {'quarant.':>8}")
+    for table, rule, fixed, defaulted, excluded, quarantined in rows:
+        name = f"{table}.{rule}"
+        print(f"{name:>46} {fixed:>8,} {defaulted:>8,} {excluded:>8,} {quarantined:>8,}")
+
+
 def print_summary(db: Path, raw_dir: Path | None = None) -> int:
     if not db.exists():
         print(f"summary: no database at {db}; run `dbt build` first")
@@ -43,6 +58,7 @@ def print_summary(db: Path, raw_dir: Path | None = None) -> int:
     print("\n== lead scoring summary ==")
     for label, query in COUNTS:
         print(f"{label:>30}: {con.sql(query).fetchall()[0][0]:>10,}")
+    print_data_quality(con)
     model = con.sql(
         "select model_id, train_examples, train_positives, holdout_examples, "
         "holdout_positives, holdout_auc, holdout_pr_auc, holdout_from, holdout_to "
