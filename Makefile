@@ -22,8 +22,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# the demo starts from a fresh database (new data, new registry); `make build` keeps both
 demo: install
 	@mkdir -p data
+	rm -f data/leadscore.duckdb data/leadscore.duckdb.wal
 	$(BIN)/leadscore generate --leads $(DEMO_LEADS) --seed $(DEMO_SEED) --out $(RAW)
 	$(BIN)/dbt build --vars '{raw_data_path: $(RAW)}'
 	$(BIN)/leadscore summary --db data/leadscore.duckdb --raw $(RAW)
@@ -32,8 +34,8 @@ build: install
 	$(BIN)/dbt build --vars '{raw_data_path: $(RAW)}'
 
 lint: install
-	$(BIN)/ruff check python tests
-	$(BIN)/ruff format --check python tests
+	$(BIN)/ruff check python tests bench
+	$(BIN)/ruff format --check python tests bench
 	$(BIN)/sqlfluff lint models tests
 
 pytest: install

@@ -1,11 +1,27 @@
-{#- The public score table: one row per open lead, with the calibrated conversion
-    probability, a 0-100 score (the probability in percent), the tier from seed
-    score_tiers with its recommended action and follow-up SLA, the owner, and the
-    model that produced it. -#}
+{#- The public score table: one row per open lead. score_source 'model' when a
+    champion model exists (score = calibrated probability in percent), 'rules' during
+    cold start (score = the points of seed scoring_rules, 0-100). Every lead also
+    carries its rules score. Percentile among open leads; tier by var tier_basis
+    (probability -> seed min_score, percentile -> seed min_percentile), with an
+    optional weekly capacity for hot (var hot_capacity_per_week); action and SLA from
+    the seed; the top three reasons each way. -#}
+{%- set basis = var('tier_basis') -%}
+{%- if basis not in ('probability', 'percentile') -%}
+    {{ exceptions.raise_compiler_error("var tier_basis must be 'probability' or 'percentile', got '" ~ basis ~ "'") }}
+{%- endif -%}
+{%- set basis_column = 'percentile' if basis == 'percentile' else 'score' -%}
+{%- set threshold_column = 'min_percentile' if basis == 'percentile' else 'min_score' -%}
+{%- set capacity = var('hot_capacity_per_week') or 0 %}
+
 with
 
 predictions as (
     select * from {{ ref('ml_lead_predictions') }}
+),
+
+rules as (
+    select * from {{ ref('int_lead_rules_scores') }}
+    where snapshot_role = 'scoring'
 ),
 
 leads as (
@@ -20,31 +36,88 @@ scored as (
     select
         predictions.lead_id,
         predictions.probability,
-        cast(round(predictions.probability * 100) as integer) as score,
         predictions.model_id,
         predictions.as_of,
-        predictions.scored_at
+        predictions.scored_at,
+        rules.rules_score,
+        case when predictions.probability is null then 'rules' else 'model' end as score_source,
+        case
+            when predictions.probability is null then rules.rules_score
+            else cast(round(predictions.probability * 100) as integer)
+        end as score,
+        {%- for i in range(1, 4) %}
+        coalesce(predictions.positive_reason_{{ i }}, rules.rules_positive_reason_{{ i }})
+            as positive_reason_{{ i }},
+        coalesce(predictions.negative_reason_{{ i }}, rules.rules_negative_reason_{{ i }})
+            as negative_reason_{{ i }},
+        {%- endfor %}
+        predictions.reasons_json
     from predictions
+    inner join rules on predictions.lead_id = rules.lead_id
+),
+
+ranked as (
+    select
+        *,
+        round(100 * cume_dist() over (order by score, coalesce(probability, 0)), 2) as percentile,
+        row_number() over (
+            order by score desc, coalesce(probability, 0) desc, lead_id
+        ) as capacity_rank
+    from scored
+),
+
+basis_tier as (
+    select
+        ranked.lead_id,
+        tiers.tier_rank
+    from ranked
+    inner join tiers on ranked.{{ basis_column }} >= tiers.{{ threshold_column }}
+    qualify row_number() over (partition by ranked.lead_id order by tiers.tier_rank) = 1
+),
+
+tiered as (
+    select
+        ranked.*,
+        -- with a weekly capacity N, only the N best are hot; the rest of the band is warm
+        case
+            when ranked.capacity_rank <= {{ capacity }} then 1
+            when {{ capacity }} > 0 and basis_tier.tier_rank = 1 then 2
+            else basis_tier.tier_rank
+        end as tier_rank
+    from ranked
+    left join basis_tier on ranked.lead_id = basis_tier.lead_id
 ),
 
 final as (
     select
-        scored.lead_id,
+        tiered.lead_id,
         leads.email,
         leads.owner_id,
         leads.channel,
-        cast(scored.probability as double) as probability,
-        scored.score,
+        tiered.score_source,
+        cast(tiered.probability as double) as probability,
+        tiered.score,
+        cast(tiered.percentile as double) as percentile,
         tiers.tier,
         tiers.tier_rank,
         tiers.recommended_action,
         tiers.follow_up_sla_hours,
-        scored.model_id,
-        cast(scored.as_of as timestamp) as as_of,
-        cast(scored.scored_at as timestamp) as scored_at
-    from scored
-    inner join leads on scored.lead_id = leads.lead_id
-    inner join tiers on scored.score between tiers.min_score and tiers.max_score
+        tiered.rules_score,
+        {%- for i in range(1, 4) %}
+        tiered.positive_reason_{{ i }},
+        {%- endfor %}
+        {%- for i in range(1, 4) %}
+        tiered.negative_reason_{{ i }},
+        {%- endfor %}
+        tiered.reasons_json,
+        leads.is_email_bounced,
+        leads.is_unsubscribed,
+        tiered.model_id,
+        cast(tiered.as_of as timestamp) as as_of,
+        cast(tiered.scored_at as timestamp) as scored_at
+    from tiered
+    inner join leads on tiered.lead_id = leads.lead_id
+    inner join tiers on tiered.tier_rank = tiers.tier_rank
 )
 
 select * from final

@@ -1,23 +1,53 @@
-"""Train the lead conversion model (CatBoost) and record it with its holdout metrics.
+"""The model registry: one row per trained model, appended, never overwritten.
 
-Thin on purpose: the logic lives in leadscore.training and is tested with pytest.
+(dbt finds config keys by reading literal `dbt.config.get("key")` calls: keep them literal.)
+
+Each build decides whether to train (no champion, champion older than
+retrain_after_days, monitoring alert, var retrain, or features/label changed),
+checks the history is sufficient (cold start otherwise), trains a challenger and
+promotes it only if it is at least as good as the champion on the same holdout.
+Thin on purpose: the logic lives in leadscore.lifecycle and leadscore.training.
 """
 
-from leadscore.training import LabelDefinition, TrainParams, train_model
+from datetime import UTC, datetime
+
+from leadscore.lifecycle import Policy, latest_alert, run_training_cycle
+from leadscore.training import LabelDefinition, SearchSpace, TrainParams
+
+
+def _flag(value) -> bool:
+    return str(value).strip().lower() in ("true", "1", "yes", "y")
+
+
+def _none_or(value) -> str | None:
+    return None if str(value).strip().lower() in ("", "none", "null") else str(value)
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
+    dbt.config(materialized="incremental")
     examples = dbt.ref("ml_training_examples").pl()
+    registry = session.sql(f"select * from {dbt.this}").pl() if dbt.is_incremental else None
+    policy = Policy(
+        retrain_after_days=int(dbt.config.get("retrain_after_days")),
+        force_retrain=_flag(dbt.config.get("retrain")),
+        alert_raised=_flag(dbt.config.get("retrain_on_alert")) and latest_alert(session),
+        min_labelled_leads=int(dbt.config.get("min_labelled_leads")),
+        min_conversions=int(dbt.config.get("min_conversions")),
+    )
     params = TrainParams(
         iterations=int(dbt.config.get("catboost_iterations")),
         depth=int(dbt.config.get("catboost_depth")),
         learning_rate=float(dbt.config.get("catboost_learning_rate")),
+        l2_leaf_reg=float(dbt.config.get("catboost_l2_leaf_reg")),
         random_seed=int(dbt.config.get("catboost_random_seed")),
+        class_weights=_none_or(dbt.config.get("class_weights")),
+    )
+    search = SearchSpace(
+        trials=int(dbt.config.get("param_search_trials")), seconds=float(dbt.config.get("param_search_seconds"))
     )
     label = LabelDefinition(
         conversion_stage=str(dbt.config.get("conversion_stage")),
         prediction_horizon_days=int(dbt.config.get("prediction_horizon_days")),
     )
-    trained = train_model(examples, params, label)
-    return trained.registry_row()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return run_training_cycle(examples, registry, now, policy, params, search, label)

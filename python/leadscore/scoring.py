@@ -1,35 +1,83 @@
-"""Apply a trained model from the registry to the open leads."""
+"""Apply the champion to the open leads: calibrated probability and plain reasons."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from datetime import datetime
 
 import polars as pl
 
+from leadscore.calibration import Platt
+from leadscore.explain import REASONS, reasons, shap_values
 from leadscore.features import FeatureSpec
 from leadscore.training import deserialise, predict
+
+REASON_COLUMNS = [
+    f"{d}_reason_{i}" for d in ("positive", "negative") for i in range(1, REASONS + 1)
+]
 
 
 def score_open_leads(
     examples: pl.DataFrame,
-    model_row: dict[str, object],
+    champion: dict[str, object] | None,
+    dictionary: pl.DataFrame,
     scored_at: datetime,
     log: Callable[[str], None] = print,
 ) -> pl.DataFrame:
-    """One row per example: lead_id, as_of, probability, model_id, scored_at."""
-    model = deserialise(model_row["model_blob"])  # type: ignore[arg-type]
-    spec = FeatureSpec.from_dict(json.loads(str(model_row["features_json"])))
+    """One row per open lead. Without a champion (cold start) probability is null and
+    lead_scores falls back to the rules score."""
     examples = examples.sort("lead_id")
-    probability = predict(model, spec, examples) if examples.height else []
-    log(f"score: {examples.height:,} open leads with model {model_row['model_id']}")
-    return pl.DataFrame(
+    n = examples.height
+    base = pl.DataFrame(
         {
             "lead_id": examples["lead_id"],
             "as_of": examples["as_of"],
-            "probability": pl.Series(probability, dtype=pl.Float64),
-            "model_id": pl.Series([model_row["model_id"]] * examples.height, dtype=pl.String),
-            "scored_at": pl.Series([scored_at] * examples.height, dtype=pl.Datetime("us")),
+            "scored_at": pl.Series([scored_at] * n, dtype=pl.Datetime("us")),
         }
+    )
+    if champion is not None:
+        needed = FeatureSpec.from_dict(json.loads(str(champion["features_json"]))).names
+        missing = sorted(set(needed) - set(examples.columns))
+        if missing:
+            log(
+                f"score: champion {champion['model_id']} needs features that no longer exist "
+                f"({', '.join(missing[:5])}...): falling back to rules scores"
+            )
+            champion = None
+    if champion is None:
+        log(f"score: no champion model: {n:,} open leads get rules scores only")
+        empty = {c: pl.Series([None] * n, dtype=pl.String) for c in REASON_COLUMNS}
+        return base.with_columns(
+            probability=pl.lit(None, dtype=pl.Float64),
+            model_id=pl.lit(None, dtype=pl.String),
+            **empty,
+            reasons_json=pl.lit(None, dtype=pl.String),
+        )
+    t0 = time.perf_counter()
+    model = deserialise(champion["model_blob"])  # type: ignore[arg-type]
+    spec = FeatureSpec.from_dict(json.loads(str(champion["features_json"])))
+    platt = Platt(float(champion["calibration_slope"]), float(champion["calibration_intercept"]))
+    probability = predict(model, spec, examples, platt) if n else []
+    explained = (
+        reasons(shap_values(model, spec, examples), spec, examples, dictionary)
+        if n
+        else pl.DataFrame(
+            schema={**dict.fromkeys(REASON_COLUMNS, pl.String), "reasons_json": pl.String}
+        )
+    )
+    log(
+        f"score: {n:,} open leads with model {champion['model_id']}, reasons included, "
+        f"in {time.perf_counter() - t0:.1f}s"
+    )
+    return pl.concat(
+        [
+            base.with_columns(
+                probability=pl.Series(probability, dtype=pl.Float64),
+                model_id=pl.lit(champion["model_id"], dtype=pl.String),
+            ),
+            explained,
+        ],
+        how="horizontal",
     )

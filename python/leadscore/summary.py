@@ -59,17 +59,35 @@ def print_summary(db: Path, raw_dir: Path | None = None) -> int:
     for label, query in COUNTS:
         print(f"{label:>30}: {con.sql(query).fetchall()[0][0]:>10,}")
     print_data_quality(con)
-    model = con.sql(
-        "select model_id, train_examples, train_positives, holdout_examples, "
-        "holdout_positives, holdout_auc, holdout_pr_auc, holdout_from, holdout_to "
-        "from ml.ml_model_registry order by trained_at desc limit 1"
-    ).fetchall()
-    if model:
-        mid, n_tr, p_tr, n_ho, p_ho, auc, pr_auc, ho_from, ho_to = model[0]
-        print(f"\nmodel {mid}: trained on {n_tr:,} examples ({p_tr:,} converted)")
-        window = f"{ho_from[:10]} .. {ho_to[:10]}"
-        print(f"out-of-time holdout {window}: {n_ho:,} examples, {p_ho:,} converted")
-        print(f"holdout AUC {auc:.4f}   PR-AUC {pr_auc:.4f}")
+    registry = con.sql(
+        "select model_id, status, status_reason, train_examples, train_positives, "
+        "holdout_examples, holdout_positives, holdout_auc, holdout_pr_auc, holdout_from, "
+        "holdout_to, holdout_ece_uncalibrated, holdout_ece, holdout_log_loss_uncalibrated, "
+        "holdout_log_loss, calibration_applied, best_iteration "
+        "from ml.ml_model_registry order by trained_at"
+    ).pl()
+    champions = registry.filter(registry["status"] == "champion")
+    if champions.is_empty():
+        print("\nno model yet (cold start): open leads are scored by seed scoring_rules")
+    else:
+        m = champions.row(-1, named=True)
+        print(
+            f"\nchampion {m['model_id']} ({m['best_iteration']} trees; registry holds "
+            f"{registry.height} model(s)): {m['status_reason']}"
+        )
+        print(f"trained on {m['train_examples']:,} examples ({m['train_positives']:,} converted)")
+        window = f"{m['holdout_from'][:10]} .. {m['holdout_to'][:10]}"
+        print(
+            f"out-of-time holdout {window}: {m['holdout_examples']:,} examples, "
+            f"{m['holdout_positives']:,} converted"
+        )
+        auc = m["holdout_auc"]
+        print(f"holdout AUC {auc:.4f}   PR-AUC {m['holdout_pr_auc']:.4f}")
+        print(
+            f"calibration error {m['holdout_ece_uncalibrated']:.4f} -> {m['holdout_ece']:.4f}, "
+            f"log loss {m['holdout_log_loss_uncalibrated']:.4f} -> {m['holdout_log_loss']:.4f} "
+            f"({'calibrated' if m['calibration_applied'] else 'calibration not needed'})"
+        )
         truth = raw_dir / "_ground_truth" if raw_dir else None
         if truth is not None and truth.exists():
             best = oracle_auc(con, raw_dir)
@@ -79,11 +97,12 @@ def print_summary(db: Path, raw_dir: Path | None = None) -> int:
                     f" model reaches {auc / best:.1%} of it)"
                 )
     tiers = con.sql(
-        "select tier, count(*), round(avg(probability), 4), min(score), max(score) "
+        "select tier, count(*), min(score), max(score), round(avg(rules_score), 1), "
+        "string_agg(distinct score_source, ',') "
         "from marts.lead_scores group by tier, tier_rank order by tier_rank"
     ).fetchall()
     print("\nopen leads per tier:")
-    print(f"{'tier':>8} {'leads':>8} {'mean p':>8} {'scores':>9}")
-    for tier, n, p, lo, hi in tiers:
-        print(f"{tier:>8} {n:>8,} {p:>8.4f} {lo:>4}-{hi:<4}")
+    print(f"{'tier':>8} {'leads':>8} {'scores':>9} {'mean rules score':>17} {'source':>7}")
+    for tier, n, lo, hi, rules, source in tiers:
+        print(f"{tier:>8} {n:>8,} {lo:>4}-{hi:<4} {rules:>17} {source:>7}")
     return 0

@@ -1,4 +1,10 @@
-"""Train CatBoost on labelled (lead, as_of) examples with an out-of-time holdout."""
+"""Train CatBoost on labelled (lead, as_of) examples with out-of-time validation.
+
+Splits (by snapshot date, never by row): `train` examples are fitted, except the
+latest `validation_snapshots` train dates, which drive early stopping (log loss)
+and the parameter search (AUC); `holdout` examples are only scored, to measure the model and to
+fit the probability calibration (kept only when it improves log loss out of fold).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import json
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,8 +21,9 @@ import numpy as np
 import polars as pl
 from catboost import CatBoostClassifier, FeaturesData, Pool
 
+from leadscore.calibration import CalibrationReport, Platt, calibrate_on_holdout
 from leadscore.features import FeatureSpec, infer_spec, to_matrices
-from leadscore.metrics import all_metrics
+from leadscore.metrics import all_metrics, roc_auc
 
 
 @dataclass(frozen=True)
@@ -24,15 +31,20 @@ class TrainParams:
     iterations: int = 500
     depth: int = 6
     learning_rate: float = 0.06
+    l2_leaf_reg: float = 3.0
     random_seed: int = 42
     thread_count: int = -1
+    # None, 'Balanced' or 'SqrtBalanced'; calibration brings probabilities back
+    class_weights: str | None = None
+    early_stopping_rounds: int = 50
     extra: dict[str, object] = field(default_factory=dict)
 
     def catboost_kwargs(self) -> dict[str, object]:
-        return {
+        kwargs: dict[str, object] = {
             "iterations": self.iterations,
             "depth": self.depth,
             "learning_rate": self.learning_rate,
+            "l2_leaf_reg": self.l2_leaf_reg,
             "random_seed": self.random_seed,
             "thread_count": self.thread_count,
             "loss_function": "Logloss",
@@ -43,12 +55,41 @@ class TrainParams:
             "verbose": False,
             **self.extra,
         }
+        if self.class_weights:
+            kwargs["auto_class_weights"] = self.class_weights
+        return kwargs
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """Candidates tried in order after the base parameters, within a time box."""
+
+    trials: int = 2
+    seconds: float = 120.0
+
+    def candidates(self, base: TrainParams) -> list[TrainParams]:
+        variants = [
+            base,
+            # class imbalance: the other weighting (calibration restores probabilities)
+            replace(base, class_weights=None if base.class_weights else "SqrtBalanced"),
+            replace(base, depth=base.depth + 2),
+            replace(base, learning_rate=base.learning_rate * 2),
+            replace(base, depth=max(2, base.depth - 2)),
+            replace(base, l2_leaf_reg=base.l2_leaf_reg * 3),
+        ]
+        return variants[: max(1, self.trials)]
 
 
 @dataclass(frozen=True)
 class LabelDefinition:
     conversion_stage: str = "customer"
     prediction_horizon_days: int = 90
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "conversion_stage": self.conversion_stage,
+            "prediction_horizon_days": self.prediction_horizon_days,
+        }
 
 
 @dataclass
@@ -57,52 +98,97 @@ class TrainedModel:
     label: LabelDefinition
     spec: FeatureSpec
     params: TrainParams
-    metrics: dict[str, float]
+    metrics: dict[str, float]  # holdout, calibrated when calibration was applied
+    raw_metrics: dict[str, float]  # holdout, uncalibrated
+    calibration: CalibrationReport
     counts: dict[str, int]
     window: dict[str, str]
+    search: list[dict[str, object]]
     trained_at: datetime
-    model_id: str
+    fingerprint: str
     model_bytes: bytes
 
-    def registry_row(self) -> pl.DataFrame:
-        """One row describing the model, with the serialised model itself."""
+    @property
+    def model_id(self) -> str:
+        return f"m_{self.trained_at:%Y%m%d%H%M%S}_{self.fingerprint[:8]}"
+
+    def registry_row(self, status: str, status_reason: str) -> pl.DataFrame:
+        """One registry row: the model, its data, metrics, calibration and status."""
         importance = dict(
             zip(self.spec.names, self.model.get_feature_importance().tolist(), strict=True)
         )
-        return pl.DataFrame(
-            {
-                "model_id": [self.model_id],
-                "trained_at": [self.trained_at.replace(tzinfo=None)],
-                "conversion_stage": [self.label.conversion_stage],
-                "prediction_horizon_days": [self.label.prediction_horizon_days],
-                "train_from": [self.window["train_from"]],
-                "train_to": [self.window["train_to"]],
-                "holdout_from": [self.window["holdout_from"]],
-                "holdout_to": [self.window["holdout_to"]],
-                "train_examples": [self.counts["train_examples"]],
-                "train_positives": [self.counts["train_positives"]],
-                "holdout_examples": [self.counts["holdout_examples"]],
-                "holdout_positives": [self.counts["holdout_positives"]],
-                "holdout_auc": [self.metrics["auc"]],
-                "holdout_pr_auc": [self.metrics["pr_auc"]],
-                "holdout_log_loss": [self.metrics["log_loss"]],
-                "holdout_brier": [self.metrics["brier"]],
-                "holdout_ece": [self.metrics["ece"]],
-                "holdout_top_decile_lift": [self.metrics["top_decile_lift"]],
-                "params_json": [json.dumps(self.params.catboost_kwargs(), sort_keys=True)],
-                "features_json": [json.dumps(self.spec.to_dict())],
-                "feature_importance_json": [json.dumps(importance)],
-                "model_blob": [self.model_bytes],
-            },
-            schema_overrides={"model_blob": pl.Binary},
-        )
+        row = {
+            "model_id": self.model_id,
+            "model_fingerprint": self.fingerprint,
+            "trained_at": self.trained_at.replace(tzinfo=None),
+            "status": status,
+            "status_reason": status_reason,
+            **self.label.to_dict(),
+            **self.window,
+            **self.counts,
+            "best_iteration": int(self.model.tree_count_),
+            **{f"holdout_{k}": float(v) for k, v in self.metrics.items()},
+            "holdout_log_loss_uncalibrated": float(self.raw_metrics["log_loss"]),
+            "holdout_ece_uncalibrated": float(self.calibration.ece_before),
+            "calibration_applied": self.calibration.applied,
+            "calibration_slope": self.calibration.platt.slope,
+            "calibration_intercept": self.calibration.platt.intercept,
+            "params_json": json.dumps(self.params.catboost_kwargs(), sort_keys=True),
+            "search_json": json.dumps(self.search),
+            "features_json": json.dumps(self.spec.to_dict()),
+            "feature_importance_json": json.dumps(importance),
+            "model_blob": self.model_bytes,
+        }
+        return pl.DataFrame([row], schema=REGISTRY_SCHEMA)
+
+
+REGISTRY_SCHEMA: dict[str, pl.DataType] = {
+    "model_id": pl.String(),
+    "model_fingerprint": pl.String(),
+    "trained_at": pl.Datetime("us"),
+    "status": pl.String(),
+    "status_reason": pl.String(),
+    "conversion_stage": pl.String(),
+    "prediction_horizon_days": pl.Int64(),
+    "train_from": pl.String(),
+    "train_to": pl.String(),
+    "validation_from": pl.String(),
+    "holdout_from": pl.String(),
+    "holdout_to": pl.String(),
+    "train_examples": pl.Int64(),
+    "train_positives": pl.Int64(),
+    "holdout_examples": pl.Int64(),
+    "holdout_positives": pl.Int64(),
+    "best_iteration": pl.Int64(),
+    "holdout_auc": pl.Float64(),
+    "holdout_pr_auc": pl.Float64(),
+    "holdout_log_loss": pl.Float64(),
+    "holdout_brier": pl.Float64(),
+    "holdout_ece": pl.Float64(),
+    "holdout_top_decile_lift": pl.Float64(),
+    "holdout_positive_rate": pl.Float64(),
+    "holdout_log_loss_uncalibrated": pl.Float64(),
+    "holdout_ece_uncalibrated": pl.Float64(),
+    "calibration_applied": pl.Boolean(),
+    "calibration_slope": pl.Float64(),
+    "calibration_intercept": pl.Float64(),
+    "params_json": pl.String(),
+    "search_json": pl.String(),
+    "features_json": pl.String(),
+    "feature_importance_json": pl.String(),
+    "model_blob": pl.Binary(),
+}
+
+
+def empty_registry() -> pl.DataFrame:
+    return pl.DataFrame(schema=REGISTRY_SCHEMA)
 
 
 class NotEnoughHistory(ValueError):
     """Raised when the labelled history cannot support a model."""
 
 
-def _pool(frame: pl.DataFrame, spec: FeatureSpec, with_label: bool) -> Pool:
+def pool_for(frame: pl.DataFrame, spec: FeatureSpec, with_label: bool = False) -> Pool:
     num, cat = to_matrices(frame, spec)
     data = FeaturesData(
         num_feature_data=num,
@@ -122,17 +208,17 @@ def serialise(model: CatBoostClassifier) -> bytes:
 
 
 def stamp_identity(model: CatBoostClassifier) -> tuple[str, bytes]:
-    """A model id that depends only on what was learned, and the model's bytes.
+    """A fingerprint that depends only on what was learned, and the model's bytes.
 
     CatBoost writes a random GUID and the finish time into every model; both are
-    blanked before hashing, then the GUID is set to the id itself.
+    blanked before hashing, then the GUID is set to the fingerprint.
     """
     meta = model.get_metadata()
     meta["model_guid"] = ""
     meta["train_finish_time"] = ""
-    model_id = "m_" + hashlib.sha256(serialise(model)).hexdigest()[:12]
-    meta["model_guid"] = model_id
-    return model_id, serialise(model)
+    fingerprint = hashlib.sha256(serialise(model)).hexdigest()[:16]
+    meta["model_guid"] = fingerprint
+    return fingerprint, serialise(model)
 
 
 def deserialise(blob: bytes) -> CatBoostClassifier:
@@ -147,19 +233,33 @@ def _window(frame: pl.DataFrame) -> tuple[str, str]:
     return str(frame["as_of"].min()), str(frame["as_of"].max())
 
 
+def _split(examples: pl.DataFrame, validation_snapshots: int):
+    train = examples.filter(pl.col("snapshot_role") == "train")
+    holdout = examples.filter(pl.col("snapshot_role") == "holdout")
+    dates = train["as_of"].unique().sort()
+    if validation_snapshots > 0 and len(dates) > validation_snapshots:
+        first_validation = dates[len(dates) - validation_snapshots]
+        fit = train.filter(pl.col("as_of") < first_validation)
+        validation = train.filter(pl.col("as_of") >= first_validation)
+    else:
+        fit, validation = train, train.clear()
+    return train, fit, validation, holdout
+
+
 def train_model(
     examples: pl.DataFrame,
     params: TrainParams,
     label: LabelDefinition | None = None,
+    search: SearchSpace | None = None,
+    validation_snapshots: int = 1,
     log: Callable[[str], None] = print,
 ) -> TrainedModel:
-    """Fit on snapshot_role == 'train', measure on snapshot_role == 'holdout'."""
+    """Fit on `train` (early stopping on its latest dates), calibrate and measure on `holdout`."""
     missing = {"lead_id", "as_of", "snapshot_role", "label"} - set(examples.columns)
     if missing:
         raise ValueError(f"training examples lack required columns: {sorted(missing)}")
     examples = examples.sort("as_of", "lead_id")
-    train = examples.filter(pl.col("snapshot_role") == "train")
-    holdout = examples.filter(pl.col("snapshot_role") == "holdout")
+    train, fit, validation, holdout = _split(examples, validation_snapshots)
     counts = {
         "train_examples": train.height,
         "train_positives": int(train["label"].sum() or 0),
@@ -173,51 +273,103 @@ def train_model(
                 f"the {part} split has {n} examples and {pos} conversions: both classes are "
                 "needed. Add history, or lower snapshot_interval_days / holdout_snapshots."
             )
+    if validation.height and validation["label"].n_unique() < 2:
+        fit, validation = train, train.clear()
     spec = infer_spec(examples)
     log(
-        f"train: {counts['train_examples']:,} examples ({counts['train_positives']:,} "
-        f"converted), {len(spec.numeric)} numeric + {len(spec.categorical)} categorical "
-        f"features; holdout {counts['holdout_examples']:,} ({counts['holdout_positives']:,})"
+        f"train: {fit.height:,} examples ({int(fit['label'].sum()):,} converted) to fit, "
+        f"{validation.height:,} to validate, {holdout.height:,} ({counts['holdout_positives']:,}) "
+        f"held out; {len(spec.numeric)} numeric + {len(spec.categorical)} categorical features"
     )
-    t0 = time.perf_counter()
-    model = CatBoostClassifier(**params.catboost_kwargs())
-    model.fit(_pool(train, spec, with_label=True))
-    p = model.predict_proba(_pool(holdout, spec, with_label=False))[:, 1]
-    metrics = all_metrics(holdout["label"].cast(pl.Int8).to_numpy(), p)
+    fit_pool = pool_for(fit, spec, with_label=True)
+    eval_pool = pool_for(validation, spec, with_label=True) if validation.height else None
+    search = search or SearchSpace()
+    tried: list[dict[str, object]] = []
+    best: tuple[float, CatBoostClassifier, TrainParams] | None = None
+    started = time.perf_counter()
+    for i, candidate in enumerate(search.candidates(params)):
+        if i > 0 and time.perf_counter() - started > search.seconds:
+            log(f"train: parameter search stopped by its {search.seconds:.0f}s time box")
+            break
+        t0 = time.perf_counter()
+        model = CatBoostClassifier(**candidate.catboost_kwargs())
+        if eval_pool is not None:
+            model.fit(
+                fit_pool,
+                eval_set=eval_pool,
+                early_stopping_rounds=candidate.early_stopping_rounds,
+                use_best_model=True,
+            )
+            p_val = model.predict_proba(eval_pool)[:, 1]
+            # ranking quality decides: weighted candidates are miscalibrated by design
+            score = roc_auc(validation["label"].cast(pl.Int8).to_numpy(), p_val)
+        else:
+            model.fit(fit_pool)
+            score = float("nan")
+        tried.append(
+            {
+                "depth": candidate.depth,
+                "learning_rate": candidate.learning_rate,
+                "l2_leaf_reg": candidate.l2_leaf_reg,
+                "class_weights": candidate.class_weights,
+                "trees": int(model.tree_count_),
+                "validation_auc": round(score, 6),
+                "seconds": round(time.perf_counter() - t0, 1),
+            }
+        )
+        log(f"train: candidate {i + 1}: {tried[-1]}")
+        if best is None or score > best[0]:
+            best = (score, model, candidate)
+    assert best is not None
+    _, model, chosen = best
+    y_holdout = holdout["label"].cast(pl.Int8).to_numpy()
+    p_raw = model.predict_proba(pool_for(holdout, spec))[:, 1]
+    calibration = calibrate_on_holdout(y_holdout, p_raw)
+    raw_metrics = all_metrics(y_holdout, p_raw)
+    metrics = all_metrics(y_holdout, calibration.platt.apply(p_raw))
     log(
-        f"train: {params.iterations} trees in {time.perf_counter() - t0:.1f}s; holdout AUC "
-        f"{metrics['auc']:.4f}, PR-AUC {metrics['pr_auc']:.4f}, log loss {metrics['log_loss']:.4f}"
+        f"train: {model.tree_count_} trees; holdout AUC {metrics['auc']:.4f}, "
+        f"PR-AUC {metrics['pr_auc']:.4f}; calibration error {calibration.ece_before:.4f} -> "
+        f"{metrics['ece']:.4f}, log loss {raw_metrics['log_loss']:.4f} -> "
+        f"{metrics['log_loss']:.4f} "
+        f"(calibration {'applied' if calibration.applied else 'not needed'})"
     )
-    model_id, model_bytes = stamp_identity(model)
+    fingerprint, model_bytes = stamp_identity(model)
     train_from, train_to = _window(train)
     holdout_from, holdout_to = _window(holdout)
     return TrainedModel(
         model=model,
         label=label or LabelDefinition(),
         spec=spec,
-        params=params,
+        params=chosen,
         metrics=metrics,
+        raw_metrics=raw_metrics,
+        calibration=calibration,
         counts=counts,
         window={
             "train_from": train_from,
             "train_to": train_to,
+            "validation_from": _window(validation)[0],
             "holdout_from": holdout_from,
             "holdout_to": holdout_to,
         },
+        search=tried,
         trained_at=datetime.now(UTC),
-        model_id=model_id,
+        fingerprint=fingerprint,
         model_bytes=model_bytes,
     )
 
 
 def predict(
-    model: CatBoostClassifier, spec: FeatureSpec, frame: pl.DataFrame, batch_rows: int = 200_000
+    model: CatBoostClassifier,
+    spec: FeatureSpec,
+    frame: pl.DataFrame,
+    calibration: Platt | None = None,
+    batch_rows: int = 200_000,
 ) -> np.ndarray:
     """Conversion probabilities for every row of `frame`, scored in batches."""
     out = np.empty(frame.height, dtype=np.float64)
     for start in range(0, frame.height, batch_rows):
         part = frame.slice(start, batch_rows)
-        out[start : start + part.height] = model.predict_proba(_pool(part, spec, with_label=False))[
-            :, 1
-        ]
-    return out
+        out[start : start + part.height] = model.predict_proba(pool_for(part, spec))[:, 1]
+    return calibration.apply(out) if calibration is not None else out

@@ -58,7 +58,7 @@ def test_model_learns_the_signal_on_the_out_of_time_holdout():
     assert trained.metrics["auc"] > 0.8
     assert trained.counts["holdout_examples"] > 0
     assert trained.window["holdout_from"] > trained.window["train_to"]
-    importance = trained.registry_row()["feature_importance_json"][0]
+    importance = trained.registry_row("champion", "test")["feature_importance_json"][0]
     assert '"x"' in importance
 
 
@@ -83,11 +83,14 @@ def test_batched_prediction_equals_one_batch():
     np.testing.assert_array_equal(whole, batched)
 
 
+DICTIONARY = pl.DataFrame({"feature": ["x"], "template": ["x is {value}"]})
+
+
 def test_scoring_returns_one_probability_per_open_lead():
     trained = train_model(examples(), FAST, log=lambda _: None)
-    row = trained.registry_row().row(0, named=True)
+    row = trained.registry_row("champion", "test").row(0, named=True)
     open_leads = examples(400, seed=9).drop("label")
-    scored = score_open_leads(open_leads, row, datetime(2026, 1, 1), log=lambda _: None)
+    scored = score_open_leads(open_leads, row, DICTIONARY, datetime(2026, 1, 1), log=print)
     assert scored.height == 400
     assert scored["lead_id"].n_unique() == 400
     assert scored["probability"].is_between(0, 1).all()
@@ -96,12 +99,20 @@ def test_scoring_returns_one_probability_per_open_lead():
     probe = open_leads.head(2).with_columns(
         x=pl.Series([2.0, -2.0]), channel=pl.Series(["referral", "outbound"])
     )
-    p = score_open_leads(probe, row, datetime(2026, 1, 1), log=lambda _: None)["probability"]
+    p = score_open_leads(probe, row, DICTIONARY, datetime(2026, 1, 1), log=print)["probability"]
     assert p[0] > p[1]
+    assert scored["positive_reason_1"].null_count() < 400
 
 
-def test_scoring_refuses_frames_without_the_model_features():
+def test_scoring_without_the_model_features_falls_back_to_rules(capsys):
     trained = train_model(examples(), FAST, log=lambda _: None)
-    row = trained.registry_row().row(0, named=True)
+    row = trained.registry_row("champion", "test").row(0, named=True)
+    scored = score_open_leads(examples(10).drop("x"), row, DICTIONARY, datetime(2026, 1, 1))
+    assert scored["probability"].null_count() == 10
+    assert "falling back to rules" in capsys.readouterr().out
+
+
+def test_frames_without_the_model_features_are_refused_by_predict():
+    trained = train_model(examples(), FAST, log=lambda _: None)
     with pytest.raises(ValueError, match="lacks feature columns"):
-        score_open_leads(examples(10).drop("x"), row, datetime(2026, 1, 1), log=lambda _: None)
+        predict(trained.model, trained.spec, examples(10).drop("x"))

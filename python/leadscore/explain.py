@@ -1,0 +1,148 @@
+"""Per-lead reasons: the top positive and negative SHAP contributions, in plain words.
+
+Sentences come from seed feature_dictionary: `template` with {value} replaced by the
+feature's value, or `template_if_zero` / `template_if_false` / `template_if_missing`
+when the value is 0, false or missing.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import polars as pl
+from catboost import CatBoostClassifier
+
+from leadscore.features import FeatureSpec
+from leadscore.training import pool_for
+
+REASONS = 3
+
+
+def shap_values(
+    model: CatBoostClassifier, spec: FeatureSpec, frame: pl.DataFrame, batch_rows: int = 100_000
+) -> np.ndarray:
+    """SHAP contributions (log-odds) per row and feature, in spec.names order."""
+    out = np.empty((frame.height, len(spec.names)), dtype=np.float64)
+    for start in range(0, frame.height, batch_rows):
+        part = frame.slice(start, batch_rows)
+        values = model.get_feature_importance(data=pool_for(part, spec), type="ShapValues")
+        out[start : start + part.height] = values[:, :-1]
+    return out
+
+
+def _format(value: pl.Expr) -> pl.Expr:
+    """Integers plainly, large numbers with thousands separators, others to 1 decimal."""
+    number = value.cast(pl.Float64, strict=False)
+    rounded = number.round(0)
+    integral = (number == rounded) | (number.abs() >= 100)
+    as_int = rounded.cast(pl.Int64, strict=False)
+    with_commas = as_int.map_elements(lambda x: f"{x:,}", return_dtype=pl.String)
+    return (
+        pl.when(number.is_null())
+        .then(value.cast(pl.String))
+        .when(integral & (number.abs() >= 10_000))
+        .then(with_commas)
+        .when(integral)
+        .then(as_int.cast(pl.String))
+        .otherwise(number.round(1).cast(pl.String))
+    )
+
+
+def _fill(template: str, text: pl.Expr) -> pl.Expr:
+    """template with every {value} replaced by `text` (per row)."""
+    parts = template.split("{value}")
+    pieces: list[pl.Expr] = [pl.lit(parts[0])]
+    for part in parts[1:]:
+        pieces += [text, pl.lit(part)]
+    return pl.concat_str(pieces)
+
+
+def render(feature: str, values: pl.Series, dictionary: dict[str, dict[str, str]]) -> pl.Series:
+    """Sentences for one feature's values."""
+    entry = dictionary.get(feature) or {"template": f"{feature} = {{value}}"}
+    template = entry["template"]
+    if_zero = entry.get("template_if_zero") or template
+    if_false = entry.get("template_if_false") or f"Not: {template}"
+    if_missing = entry.get("template_if_missing") or f"{feature} unknown"
+    frame = pl.DataFrame({"v": values})
+    dtype = values.dtype
+    if dtype == pl.Boolean:
+        expr = (
+            pl.when(pl.col("v").is_null())
+            .then(pl.lit(if_missing))
+            .when(pl.col("v"))
+            .then(pl.lit(template))
+            .otherwise(pl.lit(if_false))
+        )
+    elif dtype.is_numeric():
+        text = _format(pl.col("v"))
+        expr = (
+            pl.when(pl.col("v").is_null())
+            .then(pl.lit(if_missing))
+            .when(pl.col("v") == 0)
+            .then(pl.lit(if_zero.replace("{value}", "0")))
+            .otherwise(_fill(template, text))
+        )
+    else:
+        expr = (
+            pl.when(pl.col("v").is_null())
+            .then(pl.lit(if_missing))
+            .otherwise(_fill(template, pl.col("v").cast(pl.String)))
+        )
+    return frame.select(_singular(expr).alias("s"))["s"]
+
+
+def _singular(sentence: pl.Expr) -> pl.Expr:
+    """'1 times' -> 'once', '1 days' -> '1 day', '1 hours' -> '1 hour'."""
+    return (
+        sentence.str.replace_all(r"\b1 times\b", "once")
+        .str.replace_all(r"\b1 days\b", "1 day")
+        .str.replace_all(r"\b1 hours\b", "1 hour")
+    )
+
+
+def reasons(
+    contributions: np.ndarray,
+    spec: FeatureSpec,
+    frame: pl.DataFrame,
+    dictionary: pl.DataFrame,
+    k: int = REASONS,
+) -> pl.DataFrame:
+    """Columns positive_reason_1..k, negative_reason_1..k and reasons_json per row."""
+    entries = {row["feature"]: row for row in dictionary.to_dicts()}
+    names = list(spec.names)
+    n = frame.height
+    order = np.argsort(-contributions, axis=1, kind="stable")  # most positive first
+    columns: dict[str, list[str | None]] = {}
+    detail: list[list[dict]] = [[] for _ in range(n)]
+    for direction, picks in (("positive", order[:, :k]), ("negative", order[:, ::-1][:, :k])):
+        for j in range(min(k, len(names))):
+            feature_idx = picks[:, j]
+            contrib = contributions[np.arange(n), feature_idx]
+            keep = contrib > 0 if direction == "positive" else contrib < 0
+            sentences: list[str | None] = [None] * n
+            for f in np.unique(feature_idx[keep]):
+                rows = np.flatnonzero(keep & (feature_idx == f))
+                name = names[f]
+                values = frame[name].gather(rows)
+                rendered = render(name, values, entries).to_list()
+                for r, s, v in zip(rows, rendered, values.to_list(), strict=True):
+                    sentences[r] = s
+                    detail[r].append(
+                        {
+                            "direction": direction,
+                            "rank": j + 1,
+                            "feature": name,
+                            "value": v if not isinstance(v, float) else round(v, 4),
+                            "contribution": round(float(contributions[r, f]), 4),
+                            "sentence": s,
+                        }
+                    )
+            columns[f"{direction}_reason_{j + 1}"] = sentences
+    return pl.DataFrame(
+        {
+            **{c: pl.Series(v, dtype=pl.String) for c, v in columns.items()},
+            "reasons_json": [json.dumps(d, default=str) for d in detail],
+        }
+    )

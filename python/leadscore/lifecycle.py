@@ -1,0 +1,172 @@
+"""When to train, whether history suffices, and whether a challenger replaces the champion."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Policy:
+    retrain_after_days: int = 30
+    force_retrain: bool = False
+    alert_raised: bool = False
+    min_labelled_leads: int = 1000
+    min_conversions: int = 120
+    promotion_metric: str = "auc"  # higher is better
+
+
+@dataclass(frozen=True)
+class Decision:
+    train: bool
+    reason: str
+
+
+def champion_row(registry: pl.DataFrame | None) -> dict | None:
+    """The current champion: the latest model promoted to champion, if any."""
+    if registry is None or registry.is_empty():
+        return None
+    champions = registry.filter(pl.col("status") == "champion")
+    if champions.is_empty():
+        return None
+    return champions.sort("trained_at", descending=True).row(0, named=True)
+
+
+def decide_training(
+    registry: pl.DataFrame | None,
+    now: datetime,
+    policy: Policy,
+    features: list[str],
+    label: dict[str, object],
+) -> Decision:
+    """Train when there is no champion, it is stale, an alert was raised, it was asked
+    for, or the champion cannot score the current examples (features or label changed)."""
+    champion = champion_row(registry)
+    if champion is None:
+        return Decision(True, "no champion yet")
+    if policy.force_retrain:
+        return Decision(True, "retraining was requested (var retrain)")
+    if policy.alert_raised:
+        return Decision(True, "monitoring raised an alert")
+    age = (now - champion["trained_at"]).total_seconds() / 86_400
+    if age > policy.retrain_after_days:
+        return Decision(
+            True, f"champion is {age:.0f} days old (retrain_after_days {policy.retrain_after_days})"
+        )
+    spec = json.loads(champion["features_json"])
+    known = set(spec["numeric"]) | set(spec["categorical"])
+    if known != set(features):
+        return Decision(True, "the feature set changed since the champion was trained")
+    champion_label = {
+        "conversion_stage": champion["conversion_stage"],
+        "prediction_horizon_days": champion["prediction_horizon_days"],
+    }
+    if champion_label != label:
+        return Decision(True, "the label definition changed since the champion was trained")
+    return Decision(
+        False, f"champion {champion['model_id']} is {age:.1f} days old: re-scoring with it"
+    )
+
+
+def history_shortfall(examples: pl.DataFrame, policy: Policy) -> str | None:
+    """Why the labelled history is too thin for a model, or None when it suffices."""
+    labelled = examples.select(pl.col("lead_id").n_unique()).item()
+    converted = examples.filter(pl.col("label")).select(pl.col("lead_id").n_unique()).item()
+    missing = []
+    if labelled < policy.min_labelled_leads:
+        missing.append(f"{labelled:,} labelled leads (need {policy.min_labelled_leads:,})")
+    if converted < policy.min_conversions:
+        missing.append(f"{converted:,} converted leads (need {policy.min_conversions:,})")
+    splits = set(examples["snapshot_role"].unique().to_list()) if examples.height else set()
+    if not missing and not {"train", "holdout"} <= splits:
+        missing.append("no out-of-time holdout: history must span more snapshot dates")
+    return "; ".join(missing) or None
+
+
+def promotion(challenger: float, champion: float | None, metric: str) -> tuple[bool, str]:
+    """A challenger replaces the champion when it is at least as good on the same holdout."""
+    if champion is None:
+        return True, "no champion to compare with"
+    if challenger >= champion:
+        return True, f"holdout {metric} {challenger:.4f} >= champion's {champion:.4f}"
+    return False, f"holdout {metric} {challenger:.4f} < champion's {champion:.4f}: champion kept"
+
+
+def latest_alert(con) -> bool:
+    """True when the latest row of marts.model_health (built by the monitoring marts)
+    reports alerts. Read directly, not through ref(): the health mart depends on the
+    registry, so a ref would be a cycle."""
+    exists = con.sql(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'model_health'"
+    ).fetchall()[0][0]
+    if not exists:
+        return False
+    row = con.sql(
+        "select alert_count from marts.model_health order by built_at desc limit 1"
+    ).fetchall()
+    return bool(row and row[0][0])
+
+
+def champion_auc_on(champion: dict, holdout: pl.DataFrame) -> float | None:
+    """The champion's AUC on the given holdout, or None when it cannot score it."""
+    from leadscore.calibration import Platt
+    from leadscore.features import FeatureSpec
+    from leadscore.metrics import roc_auc
+    from leadscore.training import deserialise, predict
+
+    spec = FeatureSpec.from_dict(json.loads(champion["features_json"]))
+    if not set(spec.names) <= set(holdout.columns) or holdout.is_empty():
+        return None
+    platt = Platt(champion["calibration_slope"], champion["calibration_intercept"])
+    p = predict(deserialise(champion["model_blob"]), spec, holdout, platt)
+    return roc_auc(holdout["label"].cast(pl.Int8).to_numpy(), p)
+
+
+def run_training_cycle(
+    examples: pl.DataFrame,
+    registry: pl.DataFrame | None,
+    now: datetime,
+    policy: Policy,
+    params,
+    search,
+    label,
+    log=print,
+) -> pl.DataFrame:
+    """New registry rows for this build: none, or the model just trained with its status.
+
+    Nothing already in the registry is changed: the champion is always the latest
+    row whose status is 'champion'.
+    """
+    from leadscore.features import KEY_COLUMNS
+    from leadscore.training import empty_registry, train_model
+
+    features = [c for c in examples.columns if c not in KEY_COLUMNS]
+    decision = decide_training(registry, now, policy, features, label.to_dict())
+    log(f"lifecycle: {'train' if decision.train else 'no training'}: {decision.reason}")
+    if not decision.train:
+        return empty_registry()
+    shortfall = history_shortfall(examples, policy)
+    if shortfall:
+        log(
+            f"lifecycle: cold start, no model trained: {shortfall}. Open leads are scored "
+            "by the points in seed scoring_rules (lead_scores.score_source = 'rules') "
+            "until the history reaches min_labelled_leads and min_conversions."
+        )
+        return empty_registry()
+    trained = train_model(examples, params, label, search, log=log)
+    champion = champion_row(registry)
+    champion_auc = None
+    if champion is not None:
+        holdout = examples.filter(pl.col("snapshot_role") == "holdout")
+        champion_auc = champion_auc_on(champion, holdout)
+        if champion_auc is None:
+            log("lifecycle: the champion cannot score the current features: challenger promoted")
+    promote, why = promotion(trained.metrics["auc"], champion_auc, policy.promotion_metric)
+    reason = f"{decision.reason}; {why}"
+    status = "champion" if promote else "rejected"
+    log(f"lifecycle: model {trained.model_id} is {status}: {reason}")
+    return trained.registry_row(status, reason)

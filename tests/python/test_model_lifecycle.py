@@ -1,0 +1,105 @@
+"""The lifecycle through real builds: train once, re-score identically, retrain on
+request and promote only when not worse, and cold start with rules scores."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from conftest import run_dbt
+
+SCORES = "select lead_id, probability, score, tier, positive_reason_1 from marts.lead_scores"
+
+
+def query(db, sql):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(sql).pl()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def rebuilt(built_db, small_raw, tmp_path_factory):
+    """The first build's database, built a second time on unchanged data."""
+    tmp = tmp_path_factory.mktemp("lifecycle")
+    db = tmp / "lifecycle.duckdb"
+    shutil.copy(built_db, db)
+    second = run_dbt(["build"], db, small_raw, tmp)
+    return db, tmp, second.stdout
+
+
+def test_second_build_does_not_retrain_and_scores_identically(rebuilt, built_db):
+    db, _, log = rebuilt
+    assert "no training: champion" in log
+    assert query(db, "select count(*) as n from ml.ml_model_registry")["n"][0] == 1
+    first = query(built_db, SCORES + " order by lead_id")
+    second = query(db, SCORES + " order by lead_id")
+    assert first.height > 100
+    assert first.equals(second)
+
+
+def test_retrain_adds_a_challenger_and_promotes_only_when_not_worse(rebuilt, small_raw):
+    db, tmp, _ = rebuilt
+    run_dbt(["build"], db, small_raw, tmp, {"retrain": True})
+    weak = {"retrain": True, "catboost_iterations": 3, "catboost_depth": 1,
+            "param_search_trials": 1}  # fmt: skip
+    log = run_dbt(["build"], db, small_raw, tmp, weak).stdout
+    registry = query(db, "select * from ml.ml_model_registry order by trained_at")
+    assert registry.height == 3
+    # the same data and parameters learn the same model: as good, so promoted
+    assert registry["status"].to_list() == ["champion", "champion", "rejected"]
+    assert registry["model_fingerprint"][0] == registry["model_fingerprint"][1]
+    assert "champion kept" in registry["status_reason"][2]
+    assert "is rejected" in log
+    champion = registry["model_id"][1]
+    used = query(db, "select distinct model_id from marts.lead_scores")["model_id"].to_list()
+    assert used == [champion]
+
+
+def test_calibration_is_measured_before_and_after(rebuilt):
+    db, _, _ = rebuilt
+    row = query(db, "select * from ml.ml_model_registry order by trained_at limit 1").row(
+        0, named=True
+    )
+    assert row["holdout_ece_uncalibrated"] > 0
+    if row["calibration_applied"]:
+        assert row["holdout_log_loss"] < row["holdout_log_loss_uncalibrated"]
+    else:
+        assert row["calibration_slope"] == 1.0 and row["calibration_intercept"] == 0.0
+
+
+def test_cold_start_scores_with_rules_and_says_why(small_raw, tmp_path):
+    db = tmp_path / "cold.duckdb"
+    log = run_dbt(
+        ["build"], db, small_raw, tmp_path, {"min_labelled_leads": 10**7, "min_conversions": 10**7}
+    ).stdout
+    assert "cold start, no model trained" in log
+    assert "labelled leads (need 10,000,000)" in log
+    scores = query(db, "select * from marts.lead_scores")
+    assert scores.height > 100
+    assert scores["score_source"].unique().to_list() == ["rules"]
+    assert scores["model_id"].null_count() == scores.height
+    assert (scores["score"] == scores["rules_score"]).all()
+    assert scores["positive_reason_1"].null_count() < scores.height
+    assert query(db, "select count(*) as n from ml.ml_model_registry")["n"][0] == 0
+
+
+@pytest.mark.parametrize("basis", ["percentile"])
+def test_percentile_tiers_and_capacity(small_raw, built_db, tmp_path, basis):
+    db = tmp_path / "tiers.duckdb"
+    shutil.copy(built_db, db)
+    run_dbt(
+        ["build", "--select", "lead_scores"], db, small_raw, tmp_path,
+        {"tier_basis": basis, "hot_capacity_per_week": 25},
+    )  # fmt: skip
+    scores = query(db, "select * from marts.lead_scores")
+    hot = scores.filter(scores["tier"] == "hot")
+    assert hot.height == 25
+    # hot are exactly the 25 best
+    assert hot["score"].min() >= scores.filter(scores["tier"] != "hot")["score"].max()
+    # percentile basis: cold = below the 40th percentile (seed min_percentile)
+    cold = scores.filter(scores["tier"] == "cold")
+    assert cold.height > 0 and cold["percentile"].max() < 40
