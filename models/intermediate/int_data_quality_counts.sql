@@ -70,8 +70,7 @@ people as (
 ),
 
 source_mapping as (
-    select distinct {{ normalize_key('source_value') }} as lead_source_key
-    from {{ ref('lead_source_mapping') }}
+    select * from {{ ref('int_lead_sources_keyed') }}
 ),
 
 countries as (

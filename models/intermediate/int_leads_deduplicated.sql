@@ -17,10 +17,7 @@ titles as (
 ),
 
 source_mapping as (
-    select distinct
-        {{ normalize_key('source_value') }} as lead_source_key,
-        channel
-    from {{ ref('lead_source_mapping') }}
+    select * from {{ ref('int_lead_sources_keyed') }}
 ),
 
 country_mapping as (

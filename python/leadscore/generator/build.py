@@ -36,6 +36,15 @@ RAW_TABLES = (
     "experiment_assignments",
 )
 TRUTH_DIR = "_ground_truth"
+# the reasons staging gives planted event mess, in its order of precedence
+EVENT_QUARANTINE_REASONS = (
+    "unparseable_occurred_at",
+    "unknown_lead",
+    "lead_quarantined",
+    "future_dated",
+    "unknown_event_type",
+    "invalid_duration",
+)
 MANIFEST = "_manifest.json"
 FIRST_NAMES = ("alex", "maria", "john", "li", "fatima", "sam", "priya", "lucas", "emma", "omar")
 LAST_NAMES = ("smith", "garcia", "chen", "muller", "kowalski", "okafor", "rossi", "silva", "kim")
@@ -302,18 +311,9 @@ def _write_events(
     total = 0
     tally = {
         f"events_{k}": 0
-        for k in (
-            "unparseable_occurred_at",
-            "unknown_lead",
-            "lead_quarantined",
-            "future_dated",
-            "unknown_event_type",
-            "invalid_duration",
-            "type_variant",
-            "on_duplicate_records",
-            "noncanonical_occurred_at",
-        )
-    }
+        for k in (*EVENT_QUARANTINE_REASONS, "type_variant", "on_duplicate_records",
+                  "noncanonical_occurred_at")
+    }  # fmt: skip
     unsubscribed = unsub_flag["unsubscribed"].to_numpy()
     bounced = unsub_flag["email_bounced"].to_numpy()
     for part, lo in enumerate(range(0, leads.n, cfg.chunk_leads)):
@@ -366,14 +366,7 @@ def _write_events(
         of_quarantined = np.isin(lead_id, quarantined_ids)
         reason = np.select(
             [bad_ts, unknown, of_quarantined, future, unk_type, bad_dur],
-            [
-                "unparseable_occurred_at",
-                "unknown_lead",
-                "lead_quarantined",
-                "future_dated",
-                "unknown_event_type",
-                "invalid_duration",
-            ],
+            list(EVENT_QUARANTINE_REASONS),
             default="",
         )
         for name in np.unique(reason[reason != ""]):
