@@ -34,8 +34,8 @@ build: install
 	$(BIN)/dbt build --vars '{raw_data_path: $(RAW)}'
 
 lint: install
-	$(BIN)/ruff check python tests bench
-	$(BIN)/ruff format --check python tests bench
+	$(BIN)/ruff check python tests bench models
+	$(BIN)/ruff format --check python tests bench models
 	$(BIN)/sqlfluff lint models tests
 
 pytest: install

@@ -5,12 +5,8 @@
     (probability -> seed min_score, percentile -> seed min_percentile), with an
     optional weekly capacity for hot (var hot_capacity_per_week); action and SLA from
     the seed; the top three reasons each way. -#}
-{%- set basis = var('tier_basis') -%}
-{%- if basis not in ('probability', 'percentile') -%}
-    {{ exceptions.raise_compiler_error("var tier_basis must be 'probability' or 'percentile', got '" ~ basis ~ "'") }}
-{%- endif -%}
-{%- set basis_column = 'percentile' if basis == 'percentile' else 'score' -%}
-{%- set threshold_column = 'min_percentile' if basis == 'percentile' else 'min_score' -%}
+{%- set basis_column = tier_basis()['value'] -%}
+{%- set threshold_column = tier_basis()['threshold'] -%}
 {%- set capacity = var('hot_capacity_per_week') or 0 %}
 
 with

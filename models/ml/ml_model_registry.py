@@ -43,7 +43,8 @@ def model(dbt, session):
         class_weights=_none_or(dbt.config.get("class_weights")),
     )
     search = SearchSpace(
-        trials=int(dbt.config.get("param_search_trials")), seconds=float(dbt.config.get("param_search_seconds"))
+        trials=int(dbt.config.get("param_search_trials")),
+        seconds=float(dbt.config.get("param_search_seconds")),
     )
     label = LabelDefinition(
         conversion_stage=str(dbt.config.get("conversion_stage")),

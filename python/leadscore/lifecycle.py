@@ -96,9 +96,9 @@ def promotion(challenger: float, champion: float | None, metric: str) -> tuple[b
 
 
 def latest_alert(con) -> bool:
-    """True when the latest row of marts.model_health (built by the monitoring marts)
-    reports alerts. Read directly, not through ref(): the health mart depends on the
-    registry, so a ref would be a cycle."""
+    """True when the latest row of marts.model_health asks for retraining (an accuracy
+    or tier-calibration alert; drift alone does not). Read directly, not through
+    ref(): the health mart depends on the registry, so a ref would be a cycle."""
     exists = con.sql(
         "select count(*) from information_schema.tables "
         "where table_schema = 'marts' and table_name = 'model_health'"
@@ -106,7 +106,7 @@ def latest_alert(con) -> bool:
     if not exists:
         return False
     row = con.sql(
-        "select alert_count from marts.model_health order by built_at desc limit 1"
+        "select retrain_alert from marts.model_health order by built_at desc limit 1"
     ).fetchall()
     return bool(row and row[0][0])
 

@@ -1,0 +1,152 @@
+{#- Distribution of each monitored feature (vars drift_*_features) and of the score
+    in two populations: reference = training examples (score: holdout predictions),
+    current = open leads at the score date no older than max_example_lead_age_days
+    (the population the model was trained on). Numeric features are cut at the
+    reference deciles; categories are their own bins; missing values one bin. -#}
+with
+
+reference as (
+    select * from {{ ref('ml_training_examples') }}
+    where snapshot_role = 'train'
+),
+
+current_leads as (
+    select * from {{ ref('ml_scoring_examples') }}
+    where lead_age_days <= {{ var('max_example_lead_age_days') }}
+),
+
+numeric_values as (
+    {%- for feature in var('drift_numeric_features') %}
+    select
+        '{{ feature }}' as feature,
+        'reference' as population,
+        cast({{ feature }} as double) as value
+    from reference
+    union all
+    select
+        '{{ feature }}' as feature,
+        'current' as population,
+        cast({{ feature }} as double) as value
+    from current_leads
+    union all
+    {%- endfor %}
+    select
+        'score' as feature,
+        'reference' as population,
+        probability as value
+    from {{ ref('ml_holdout_predictions') }}
+    union all
+    select
+        'score' as feature,
+        'current' as population,
+        probability as value
+    from {{ ref('ml_lead_predictions') }}
+    where probability is not null
+),
+
+edges as (
+    select
+        feature,
+        decile,
+        max(value) as upper_edge
+    from (
+        select
+            feature,
+            value,
+            ntile(10) over (partition by feature order by value) as decile
+        from numeric_values
+        where population = 'reference' and value is not null
+    ) as deciles
+    group by feature, decile
+),
+
+numeric_numbered as (
+    select
+        feature,
+        population,
+        value,
+        row_number() over (order by feature, population, value) as row_id
+    from numeric_values
+),
+
+numeric_binned as (
+    select
+        numeric_numbered.feature,
+        numeric_numbered.population,
+        case
+            when numeric_numbered.value is null then 'missing'
+            else coalesce(cast(min(edges.decile) as varchar), 'above reference')
+        end as bin
+    from numeric_numbered
+    left join edges
+        on
+            numeric_numbered.feature = edges.feature
+            and numeric_numbered.value <= edges.upper_edge
+    group by
+        numeric_numbered.row_id,
+        numeric_numbered.feature,
+        numeric_numbered.population,
+        numeric_numbered.value
+),
+
+categorical_values as (
+    {%- for feature in var('drift_categorical_features') %}
+    select
+        '{{ feature }}' as feature,
+        'reference' as population,
+        coalesce(cast({{ feature }} as varchar), 'missing') as bin
+    from reference
+    union all
+    select
+        '{{ feature }}' as feature,
+        'current' as population,
+        coalesce(cast({{ feature }} as varchar), 'missing') as bin
+    from current_leads
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+all_bins as (
+    select
+        feature,
+        'numeric' as kind,
+        population,
+        bin
+    from numeric_binned
+    union all
+    select
+        feature,
+        'categorical' as kind,
+        population,
+        bin
+    from categorical_values
+),
+
+counted as (
+    select
+        feature,
+        kind,
+        bin,
+        sum(case when population = 'reference' then 1 else 0 end) as reference_rows,
+        sum(case when population = 'current' then 1 else 0 end) as current_rows
+    from all_bins
+    group by feature, kind, bin
+),
+
+final as (
+    select
+        feature,
+        kind,
+        bin,
+        reference_rows,
+        current_rows,
+        cast(reference_rows as double) / nullif(sum(reference_rows) over (partition by feature), 0)
+            as reference_share,
+        cast(current_rows as double) / nullif(sum(current_rows) over (partition by feature), 0)
+            as current_share
+    from counted
+)
+
+select * from final

@@ -1,0 +1,110 @@
+{{ config(materialized='incremental', unique_key='build_id', on_schema_change='append_new_columns') }}
+{#- One row per build: the champion's health and its alerts.
+    - drift: a monitored feature or the score has PSI above var psi_alert_threshold;
+    - accuracy: the champion's AUC on the current holdout (cohorts that matured since
+      it was evaluated) fell below its registry holdout AUC by var auc_alert_margin;
+    - tier calibration: in a tier with at least var tier_calibration_min_leads leads,
+      the actual conversion rate is off the mean predicted probability by more than
+      var tier_calibration_alert_gap (relative) and by more than two standard errors.
+    retrain_alert is true for accuracy and calibration alerts: the next build retrains
+    (var retrain_on_alert). Drift alone informs; it does not retrain. -#}
+with
+
+registry as (
+    select * from {{ ref('ml_model_registry') }}
+),
+
+champion as (
+    select * from registry
+    where status = 'champion'
+    qualify row_number() over (order by trained_at desc) = 1
+),
+
+evaluation as (
+    select * from {{ ref('model_performance') }}
+    where scorer = 'model'
+),
+
+drift as (
+    select * from {{ ref('feature_drift') }}
+),
+
+tiers as (
+    select * from {{ ref('tier_performance') }}
+),
+
+drift_alerts as (
+    select
+        max(case when feature != 'score' then psi end) as max_feature_psi,
+        max(case when feature = 'score' then psi end) as score_psi,
+        sum(case when is_alert then 1 else 0 end) as drift_alerts
+    from drift
+),
+
+tier_gaps as (
+    -- a gap counts only when it is also beyond two standard errors of the tier's rate
+    select
+        max(
+            abs(conversion_rate - mean_predicted_probability) / nullif(mean_predicted_probability, 0)
+        ) as max_tier_calibration_gap,
+        max(
+            case when is_significant then relative_gap end
+        ) as max_significant_gap
+    from (
+        select
+            *,
+            abs(conversion_rate - mean_predicted_probability)
+            / nullif(mean_predicted_probability, 0) as relative_gap,
+            abs(conversion_rate - mean_predicted_probability)
+            > 2 * sqrt(mean_predicted_probability * (1 - mean_predicted_probability) / leads)
+                as is_significant
+        from tiers
+    ) as tiers_tested
+    where leads >= {{ var('tier_calibration_min_leads') }}
+),
+
+summary as (
+    select
+        champion.model_id,
+        champion.holdout_auc as registry_holdout_auc,
+        evaluation.auc as current_holdout_auc,
+        drift_alerts.max_feature_psi,
+        drift_alerts.score_psi,
+        coalesce(drift_alerts.drift_alerts, 0) as drift_alerts,
+        tier_gaps.max_tier_calibration_gap,
+        coalesce(
+            evaluation.auc < champion.holdout_auc - {{ var('auc_alert_margin') }}, false
+        ) as is_accuracy_alert,
+        coalesce(
+            tier_gaps.max_significant_gap > {{ var('tier_calibration_alert_gap') }}, false
+        ) as is_tier_calibration_alert
+    from drift_alerts
+    cross join tier_gaps
+    left join champion on true
+    left join evaluation on champion.model_id = evaluation.model_id
+),
+
+final as (
+    select
+        cast('{{ invocation_id }}' as varchar) as build_id,
+        {{ reference_time() }} as built_at,
+        cast(model_id as varchar) as model_id,
+        cast(registry_holdout_auc as double) as registry_holdout_auc,
+        cast(current_holdout_auc as double) as current_holdout_auc,
+        cast(max_feature_psi as double) as max_feature_psi,
+        cast(score_psi as double) as score_psi,
+        cast(max_tier_calibration_gap as double) as max_tier_calibration_gap,
+        cast(drift_alerts as bigint) as drift_alerts,
+        is_accuracy_alert,
+        is_tier_calibration_alert,
+        cast(
+            drift_alerts
+            + case when is_accuracy_alert then 1 else 0 end
+            + case when is_tier_calibration_alert then 1 else 0 end
+            as bigint
+        ) as alert_count,
+        is_accuracy_alert or is_tier_calibration_alert as retrain_alert
+    from summary
+)
+
+select * from final

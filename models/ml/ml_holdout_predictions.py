@@ -1,0 +1,44 @@
+"""The champion's calibrated probabilities on the current out-of-time holdout.
+
+The holdout is the latest matured snapshot dates, so for a champion trained earlier
+these are cohorts it has never seen: monitoring compares them with its registry
+holdout metrics. Empty during cold start.
+"""
+
+import json
+
+import polars as pl
+
+from leadscore.calibration import Platt
+from leadscore.features import FeatureSpec
+from leadscore.lifecycle import champion_row
+from leadscore.training import deserialise, predict
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    holdout = (
+        dbt.ref("ml_training_examples").pl().filter(pl.col("snapshot_role") == "holdout")
+    ).sort("as_of", "lead_id")
+    champion = champion_row(dbt.ref("ml_model_registry").pl())
+    schema = {
+        "lead_id": pl.String,
+        "as_of": pl.Datetime("us"),
+        "label": pl.Boolean,
+        "probability": pl.Float64,
+        "model_id": pl.String,
+    }
+    if champion is None or holdout.is_empty():
+        return pl.DataFrame(schema=schema)
+    spec = FeatureSpec.from_dict(json.loads(champion["features_json"]))
+    if not set(spec.names) <= set(holdout.columns):
+        return pl.DataFrame(schema=schema)
+    platt = Platt(champion["calibration_slope"], champion["calibration_intercept"])
+    p = predict(deserialise(champion["model_blob"]), spec, holdout, platt)
+    return holdout.select(
+        "lead_id",
+        pl.col("as_of").cast(pl.Datetime("us")),
+        "label",
+        probability=pl.Series(p),
+        model_id=pl.lit(champion["model_id"]),
+    )
