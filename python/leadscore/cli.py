@@ -1,4 +1,4 @@
-"""Command line: `leadscore generate`, `leadscore summary`, `leadscore oracle`."""
+"""Command line: `leadscore generate`, `leadscore summary`, `leadscore export-sync`."""
 
 from __future__ import annotations
 
@@ -26,6 +26,12 @@ def _summary(args: argparse.Namespace) -> int:
     return print_summary(Path(args.db), Path(args.raw) if args.raw else None)
 
 
+def _export_sync(args: argparse.Namespace) -> int:
+    from leadscore.export import export_sync
+
+    return export_sync(Path(args.db), Path(args.out))
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -49,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--db", default="data/leadscore.duckdb")
     summ.add_argument("--raw", default=None, help="generated data folder, for the oracle AUC")
     summ.set_defaults(func=_summary)
+
+    sync = sub.add_parser(
+        "export-sync", help="write marts.crm_lead_sync to CSV and parquet for reverse ETL"
+    )
+    sync.add_argument("--db", default="data/leadscore.duckdb")
+    sync.add_argument("--out", default="data/exports")
+    sync.set_defaults(func=_export_sync)
     return parser
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import duckdb
+import polars as pl
 import pytest
 
 from conftest import run_dbt
@@ -39,6 +40,10 @@ def test_second_build_does_not_retrain_and_scores_identically(rebuilt, built_db)
     second = query(db, SCORES + " order by lead_id")
     assert first.height > 100
     assert first.equals(second)
+    # nothing changed, so nothing is re-synced to the CRM
+    sync = "select lead_id, score_updated_at from marts.crm_lead_sync order by lead_id"
+    assert query(built_db, sync).equals(query(db, sync))
+    assert query(db, "select count(*) as n from marts.tier_changes")["n"][0] == 0
 
 
 def test_retrain_adds_a_challenger_and_promotes_only_when_not_worse(rebuilt, small_raw):
@@ -92,7 +97,7 @@ def test_percentile_tiers_and_capacity(small_raw, built_db, tmp_path, basis):
     db = tmp_path / "tiers.duckdb"
     shutil.copy(built_db, db)
     run_dbt(
-        ["build", "--select", "lead_scores"], db, small_raw, tmp_path,
+        ["build", "--select", "lead_scores+"], db, small_raw, tmp_path,
         {"tier_basis": basis, "hot_capacity_per_week": 25},
     )  # fmt: skip
     scores = query(db, "select * from marts.lead_scores")
@@ -103,3 +108,24 @@ def test_percentile_tiers_and_capacity(small_raw, built_db, tmp_path, basis):
     # percentile basis: cold = below the 40th percentile (seed min_percentile)
     cold = scores.filter(scores["tier"] == "cold")
     assert cold.height > 0 and cold["percentile"].max() < 40
+    # the CRM sync re-stamps exactly the leads whose tier changed (scores did not)
+    changed = set(query(db, "select lead_id from marts.tier_changes")["lead_id"].to_list())
+    sync = "select lead_id, score_updated_at from marts.crm_lead_sync order by lead_id"
+    before, after = query(built_db, sync), query(db, sync)
+    moved = {
+        lead for lead, t0, t1 in zip(
+            before["lead_id"], before["score_updated_at"], after["score_updated_at"], strict=True
+        ) if t0 != t1
+    }  # fmt: skip
+    assert changed and moved == changed
+
+
+def test_export_sync_writes_csv_and_parquet(built_db, tmp_path):
+    from leadscore.export import export_sync
+
+    assert export_sync(built_db, tmp_path) == 0
+    csv = pl.read_csv(tmp_path / "crm_lead_sync.csv")
+    parquet = pl.read_parquet(tmp_path / "crm_lead_sync.parquet")
+    rows = query(built_db, "select count(*) as n from marts.lead_scores")["n"][0]
+    assert csv.height == parquet.height == rows
+    assert {"lead_id", "ml_lead_score", "ml_lead_tier", "score_updated_at"} <= set(csv.columns)

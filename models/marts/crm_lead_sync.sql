@@ -1,0 +1,37 @@
+{#- What Hightouch / Census push to the CRM: one row per open lead, keyed by
+    lead_id, with only deterministic columns (no build timestamps), property names
+    a CRM admin would create, and score_updated_at = when the score or tier last
+    changed (from the snapshot), so unchanged leads are not re-synced. -#}
+with
+
+scores as (
+    select * from {{ ref('lead_scores') }}
+),
+
+history as (
+    select * from {{ ref('score_history') }}
+    where is_current
+),
+
+final as (
+    select
+        scores.lead_id,
+        scores.email,
+        scores.owner_id,
+        scores.score as ml_lead_score,
+        scores.tier as ml_lead_tier,
+        scores.score_source as ml_lead_score_source,
+        scores.recommended_action as ml_recommended_action,
+        scores.follow_up_sla_hours as ml_follow_up_sla_hours,
+        {{ dbt.concat([
+            "coalesce(scores.positive_reason_1, '')",
+            "case when scores.positive_reason_2 is not null then '; ' || scores.positive_reason_2 else '' end",
+            "case when scores.positive_reason_3 is not null then '; ' || scores.positive_reason_3 else '' end",
+        ]) }} as ml_lead_score_reasons,
+        scores.model_id as ml_model_id,
+        history.valid_from as score_updated_at
+    from scores
+    inner join history on scores.lead_id = history.lead_id
+)
+
+select * from final
