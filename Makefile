@@ -28,10 +28,12 @@ demo: install
 	rm -f data/leadscore.duckdb data/leadscore.duckdb.wal
 	$(BIN)/leadscore generate --leads $(DEMO_LEADS) --seed $(DEMO_SEED) --out $(RAW)
 	$(BIN)/dbt build --vars '{raw_data_path: $(RAW)}'
+	$(BIN)/leadscore publish --db data/leadscore.duckdb --to data/leadscore_bi.duckdb
 	$(BIN)/leadscore summary --db data/leadscore.duckdb --raw $(RAW)
 
 build: install
 	$(BIN)/dbt build --vars '{raw_data_path: $(RAW)}'
+	$(BIN)/leadscore publish --db data/leadscore.duckdb --to data/leadscore_bi.duckdb
 
 lint: install
 	$(BIN)/ruff check python tests bench models

@@ -32,6 +32,13 @@ def _export_sync(args: argparse.Namespace) -> int:
     return export_sync(Path(args.db), Path(args.out))
 
 
+def _publish(args: argparse.Namespace) -> int:
+    from leadscore.publish import publish
+
+    publish(Path(args.db), Path(args.to))
+    return 0
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -62,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--db", default="data/leadscore.duckdb")
     sync.add_argument("--out", default="data/exports")
     sync.set_defaults(func=_export_sync)
+
+    pub = sub.add_parser(
+        "publish", help="copy the marts into the BI database file, swapped in atomically"
+    )
+    pub.add_argument("--db", default="data/leadscore.duckdb")
+    pub.add_argument("--to", default="data/leadscore_bi.duckdb")
+    pub.set_defaults(func=_publish)
     return parser
 
 
