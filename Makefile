@@ -12,7 +12,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install demo build test lint pytest dbt-test clean
+.PHONY: install browser demo build report test lint pytest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Debian's Chromium, for the report's rendering test (root installs it; CI runs as root)
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version
+
 # the demo starts from a fresh database (new data, new registry); `make build` keeps both
 demo: install
 	@mkdir -p data
@@ -30,6 +35,7 @@ demo: install
 	$(BIN)/dbt build --vars '{raw_data_path: $(RAW)}'
 	$(BIN)/leadscore publish --db data/leadscore.duckdb --to data/leadscore_bi.duckdb
 	$(BIN)/leadscore summary --db data/leadscore.duckdb --raw $(RAW)
+	$(BIN)/leadscore report --db data/leadscore.duckdb --out data/report.html
 
 build: install
 	$(BIN)/dbt build --vars '{raw_data_path: $(RAW)}'
@@ -40,7 +46,10 @@ lint: install
 	$(BIN)/ruff format --check python tests bench models
 	$(BIN)/sqlfluff lint models tests
 
-pytest: install
+report: install
+	$(BIN)/leadscore report --db data/leadscore.duckdb --out data/report.html
+
+pytest: install browser
 	$(BIN)/pytest
 
 test: lint pytest

@@ -2,40 +2,10 @@
     dates whose horizon has passed), tiered as lead_scores tiers open leads (var
     tier_basis; percentile within each snapshot date), with their realised
     conversions. A good model puts most conversions in the top tiers. -#}
-{%- set basis_column = tier_basis()['value'] -%}
-{%- set threshold_column = tier_basis()['threshold'] -%}
 with
 
-holdout as (
-    select * from {{ ref('ml_holdout_predictions') }}
-),
-
-tiers as (
-    select * from {{ ref('score_tiers') }}
-),
-
-scored as (
-    select
-        lead_id,
-        as_of,
-        model_id,
-        label,
-        probability,
-        cast(round(probability * 100) as integer) as score,
-        100 * cume_dist() over (partition by as_of order by probability) as percentile
-    from holdout
-),
-
 tiered as (
-    select
-        scored.*,
-        tiers.tier,
-        tiers.tier_rank
-    from scored
-    inner join tiers on scored.{{ basis_column }} >= tiers.{{ threshold_column }}
-    qualify row_number() over (
-        partition by scored.lead_id, scored.as_of order by tiers.tier_rank
-    ) = 1
+    select * from {{ ref('int_holdout_examples_tiered') }}
 ),
 
 totals as (

@@ -39,6 +39,13 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from leadscore.report import build_report
+
+    build_report(Path(args.db), Path(args.out))
+    return 0
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -76,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--db", default="data/leadscore.duckdb")
     pub.add_argument("--to", default="data/leadscore_bi.duckdb")
     pub.set_defaults(func=_publish)
+
+    rep = sub.add_parser("report", help="write the self-contained HTML model report")
+    rep.add_argument("--db", default="data/leadscore.duckdb")
+    rep.add_argument("--out", default="data/report.html")
+    rep.set_defaults(func=_report)
     return parser
 
 
