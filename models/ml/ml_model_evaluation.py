@@ -1,15 +1,11 @@
 """Holdout metrics of the champion and of the rules baseline on the same leads."""
 
-import polars as pl
-
-from leadscore.evaluation import performance
+from leadscore.evaluation import performance, with_rules_scores
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    holdout = dbt.ref("ml_holdout_predictions").pl()
-    rules = dbt.ref("int_lead_rules_scores").pl().select("lead_id", "as_of", "rules_score")
-    joined = holdout.join(
-        rules.with_columns(pl.col("as_of").cast(pl.Datetime("us"))), on=["lead_id", "as_of"]
+    joined = with_rules_scores(
+        dbt.ref("ml_holdout_predictions").pl(), dbt.ref("int_lead_rules_scores").pl()
     )
     return performance(joined)

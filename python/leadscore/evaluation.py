@@ -31,6 +31,14 @@ PERFORMANCE_SCHEMA = {
 }
 
 
+def with_rules_scores(holdout: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
+    """Holdout predictions joined with the rules score of the same (lead, as_of)."""
+    rules = rules.select("lead_id", pl.col("as_of").cast(pl.Datetime("us")), "rules_score")
+    return holdout.with_columns(pl.col("as_of").cast(pl.Datetime("us"))).join(
+        rules, on=["lead_id", "as_of"]
+    )
+
+
 def performance(holdout: pl.DataFrame) -> pl.DataFrame:
     """One row per scorer ('model', 'rules') with its holdout metrics.
 

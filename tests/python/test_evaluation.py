@@ -42,3 +42,17 @@ def test_precision_recall_at_tier_thresholds():
 def test_empty_holdout_gives_empty_tables():
     assert performance(HOLDOUT.clear()).is_empty()
     assert threshold_performance(HOLDOUT.clear(), TIERS).is_empty()
+
+
+def test_rules_scores_join_on_lead_and_date():
+    from datetime import datetime
+
+    from leadscore.evaluation import with_rules_scores
+
+    d1, d2 = datetime(2026, 1, 1), datetime(2026, 2, 1)
+    holdout = pl.DataFrame({"lead_id": ["a", "a"], "as_of": [d1, d2], "probability": [0.1, 0.2]})
+    rules = pl.DataFrame(
+        {"lead_id": ["a", "a", "b"], "as_of": [d2, d1, d1], "rules_score": [20, 10, 99]}
+    )
+    joined = with_rules_scores(holdout, rules).sort("as_of")
+    assert joined["rules_score"].to_list() == [10, 20]
