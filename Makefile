@@ -12,7 +12,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install browser demo build report test lint pytest clean
+.PHONY: install browser demo build score bench report test lint pytest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,16 @@ demo: install
 build: install
 	$(BIN)/dbt build --vars '{raw_data_path: $(RAW)}'
 	$(BIN)/leadscore publish --db data/leadscore.duckdb --to data/leadscore_bi.duckdb
+
+# re-score the open leads with the current champion (no training, no evaluation)
+score: install
+	$(BIN)/dbt build --selector scoring_only --vars '{raw_data_path: $(RAW), scoring_only: true}'
+	$(BIN)/leadscore publish --db data/leadscore.duckdb --to data/leadscore_bi.duckdb
+
+# the scale benchmark: generate, full build, scoring-only build and the pandas peer per size
+BENCH_SIZES ?= 10000,100000,1000000
+bench: install
+	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES) --out data/bench
 
 lint: install
 	$(BIN)/ruff check python tests bench models

@@ -13,6 +13,12 @@
 {% macro duckdb__parse_timestamp(column) -%}
     {%- set text -%}trim(cast({{ column }} as varchar)){%- endset -%}
     case
+        {#- the canonical 'YYYY-MM-DD HH:MM:SS' (most rows) skips the regular expressions #}
+        when
+            length({{ text }}) = 19
+            and substr({{ text }}, 5, 1) = '-'
+            and substr({{ text }}, 11, 1) = ' '
+            then try_cast({{ text }} as timestamp)
         when regexp_matches({{ text }}, '^[0-9]{9,10}$')
             then cast(to_timestamp(cast({{ text }} as bigint)) at time zone 'UTC' as timestamp)
         when regexp_matches({{ text }}, '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')

@@ -1,7 +1,8 @@
-{{ config(materialized='view') }}
 {#- Every exported event with its surviving lead id and the first rule it breaks
     (quarantine_reason, null when clean). int_events_cleaned keeps the clean rows,
-    int_events_quarantined the others: nothing is dropped silently. -#}
+    int_events_quarantined the others: nothing is dropped silently. The only table of
+    the three: timestamps are parsed and duplicate ids ranked once per build, and the
+    big event set is written once (the two splits are views over it). -#}
 with
 
 events as (

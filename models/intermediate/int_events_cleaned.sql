@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}
 {#- Clean events, re-keyed to the surviving lead, with the page category from the seed. -#}
 with
 

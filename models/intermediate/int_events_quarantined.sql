@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}
 {#- Events that broke a cleaning rule, with the raw values and the reason. -#}
 with
 

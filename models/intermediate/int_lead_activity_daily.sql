@@ -14,10 +14,10 @@ final as (
         cast(occurred_at as date) as activity_date,
         count(*) as events,
         {%- for t in var('event_types') %}
-        sum(case when event_type = '{{ t }}' then 1 else 0 end) as {{ t }}_events,
+        count(case when event_type = '{{ t }}' then 1 end) as {{ t }}_events,
         {%- endfor %}
         {%- for c in var('key_page_categories') %}
-        sum(case when event_type = 'page_view' and page_category = '{{ c }}' then 1 else 0 end)
+        count(case when event_type = 'page_view' and page_category = '{{ c }}' then 1 end)
             as {{ c }}_page_views,
         {%- endfor %}
         min(

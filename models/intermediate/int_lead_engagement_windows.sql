@@ -43,29 +43,29 @@ aggregated as (
         lead_id,
         as_of,
         {%- for w in var('engagement_windows_days') %}
-        sum(case when days_before <= {{ w }} then events else 0 end) as events_{{ w }}d,
-        sum(case when days_before <= {{ w }} then 1 else 0 end) as active_days_{{ w }}d,
+        cast(sum(case when days_before <= {{ w }} then events else 0 end) as bigint) as events_{{ w }}d,
+        cast(sum(case when days_before <= {{ w }} then 1 else 0 end) as bigint) as active_days_{{ w }}d,
         {%- for t in var('event_types') %}
-        sum(case when days_before <= {{ w }} then {{ t }}_events else 0 end) as {{ t }}_{{ w }}d,
+        cast(sum(case when days_before <= {{ w }} then {{ t }}_events else 0 end) as bigint) as {{ t }}_{{ w }}d,
         {%- endfor %}
         {%- for c in var('key_page_categories') %}
-        sum(case when days_before <= {{ w }} then {{ c }}_page_views else 0 end)
+        cast(sum(case when days_before <= {{ w }} then {{ c }}_page_views else 0 end) as bigint)
             as {{ c }}_views_{{ w }}d,
         {%- endfor %}
         {%- endfor %}
         {%- for t in var('event_types') %}
-        sum({{ t }}_events) as {{ t }}_total,
+        cast(sum({{ t }}_events) as bigint) as {{ t }}_total,
         min(case when {{ t }}_events > 0 then days_before end) as days_since_last_{{ t }},
         {%- endfor %}
         {%- for c in var('key_page_categories') %}
-        sum({{ c }}_page_views) as {{ c }}_views_total,
+        cast(sum({{ c }}_page_views) as bigint) as {{ c }}_views_total,
         min(case when {{ c }}_page_views > 0 then days_before end) as days_since_last_{{ c }}_view,
         {%- endfor %}
         -- rounded: a float sum's last digits depend on the order rows are added in
         round(
             sum(events * power(0.5, (days_before - 1) / {{ var('engagement_half_life_days') }})), 6
         ) as decayed_activity_score,
-        sum(events) as events_total,
+        cast(sum(events) as bigint) as events_total,
         count(*) as active_days_total,
         min(first_sales_touch_at) as first_sales_touch_at,
         min(first_event_at) as first_event_at,

@@ -6,7 +6,7 @@
     scoring  - the score date: var('score_as_of'), else the day after the latest
                valid activity in the data.
     Snapshot dates are counted from var('snapshot_origin_date'), so they do not move
-    when new data arrives. -#}
+    when new data arrives. With var('scoring_only') only the score date is kept. -#}
 with
 
 activity as (
@@ -66,6 +66,7 @@ holdout_start as (
 ),
 
 final as (
+    {%- if not var('scoring_only') %}
     select
         matured.as_of,
         case
@@ -79,6 +80,7 @@ final as (
     from matured
     cross join holdout_start
     union all
+    {%- endif %}
     select
         score_as_of as as_of,
         'scoring' as snapshot_role

@@ -25,6 +25,11 @@ def _none_or(value) -> str | None:
 
 def model(dbt, session):
     dbt.config(materialized="incremental")
+    if _flag(dbt.config.get("scoring_only")):
+        raise ValueError(
+            "scoring_only builds reuse the champion and must not rebuild the registry: run "
+            "`dbt build --selector scoring_only --vars '{scoring_only: true}'` (make score)"
+        )
     examples = dbt.ref("ml_training_examples").pl()
     registry = session.sql(f"select * from {dbt.this}").pl() if dbt.is_incremental else None
     policy = Policy(
@@ -41,6 +46,7 @@ def model(dbt, session):
         l2_leaf_reg=float(dbt.config.get("catboost_l2_leaf_reg")),
         random_seed=int(dbt.config.get("catboost_random_seed")),
         class_weights=_none_or(dbt.config.get("class_weights")),
+        max_fit_examples=int(dbt.config.get("max_fit_examples")),
     )
     search = SearchSpace(
         trials=int(dbt.config.get("param_search_trials")),

@@ -37,6 +37,9 @@ class TrainParams:
     # None, 'Balanced' or 'SqrtBalanced'; calibration brings probabilities back
     class_weights: str | None = None
     early_stopping_rounds: int = 50
+    # fit on at most this many examples: every conversion is kept and a random share
+    # of the others, weighted up so that probabilities stay unbiased (0 = no cap)
+    max_fit_examples: int = 0
     extra: dict[str, object] = field(default_factory=dict)
 
     def catboost_kwargs(self) -> dict[str, object]:
@@ -188,7 +191,39 @@ class NotEnoughHistory(ValueError):
     """Raised when the labelled history cannot support a model."""
 
 
-def pool_for(frame: pl.DataFrame, spec: FeatureSpec, with_label: bool = False) -> Pool:
+def sample_for_fit(
+    fit: pl.DataFrame, max_examples: int, seed: int
+) -> tuple[pl.DataFrame, float, float]:
+    """At most `max_examples` rows: every conversion (up to half the rows) and a
+    uniform sample of the other examples.
+
+    Returns the rows and the weights of a kept positive and a kept negative (rows of
+    the class / kept rows of the class), so that a weighted fit sees the original
+    class balance and its probabilities stay unbiased.
+    """
+    if max_examples <= 0 or fit.height <= max_examples:
+        return fit, 1.0, 1.0
+    positives = fit.filter(pl.col("label"))
+    negatives = fit.filter(~pl.col("label"))
+    keep_neg = max(max_examples - positives.height, max_examples // 2)
+    keep_pos = max_examples - keep_neg
+    parts, weights = [], []
+    for rows, keep, salt in ((positives, keep_pos, 1), (negatives, keep_neg, 2)):
+        if rows.height > keep:
+            parts.append(rows.sample(n=keep, seed=seed + salt, shuffle=False))
+            weights.append(rows.height / keep)
+        else:
+            parts.append(rows)
+            weights.append(1.0)
+    return pl.concat(parts).sort("as_of", "lead_id"), weights[0], weights[1]
+
+
+def pool_for(
+    frame: pl.DataFrame,
+    spec: FeatureSpec,
+    with_label: bool = False,
+    class_weights: tuple[float, float] = (1.0, 1.0),
+) -> Pool:
     num, cat = to_matrices(frame, spec)
     data = FeaturesData(
         num_feature_data=num,
@@ -197,7 +232,10 @@ def pool_for(frame: pl.DataFrame, spec: FeatureSpec, with_label: bool = False) -
         cat_feature_names=list(spec.categorical),
     )
     label = frame["label"].cast(pl.Int8).to_numpy() if with_label else None
-    return Pool(data=data, label=label)
+    weight = None
+    if label is not None and class_weights != (1.0, 1.0):
+        weight = np.where(label == 1, class_weights[0], class_weights[1])
+    return Pool(data=data, label=label, weight=weight)
 
 
 def serialise(model: CatBoostClassifier) -> bytes:
@@ -276,12 +314,19 @@ def train_model(
     if validation.height and validation["label"].n_unique() < 2:
         fit, validation = train, train.clear()
     spec = infer_spec(examples)
+    all_fit = fit.height
+    fit, w_pos, w_neg = sample_for_fit(fit, params.max_fit_examples, params.random_seed)
+    if fit.height < all_fit:
+        log(
+            f"train: fitting on a sample of {fit.height:,} of {all_fit:,} examples "
+            f"(max_fit_examples), weighted {w_pos:.2f} per conversion and {w_neg:.2f} per other"
+        )
     log(
         f"train: {fit.height:,} examples ({int(fit['label'].sum()):,} converted) to fit, "
         f"{validation.height:,} to validate, {holdout.height:,} ({counts['holdout_positives']:,}) "
         f"held out; {len(spec.numeric)} numeric + {len(spec.categorical)} categorical features"
     )
-    fit_pool = pool_for(fit, spec, with_label=True)
+    fit_pool = pool_for(fit, spec, with_label=True, class_weights=(w_pos, w_neg))
     eval_pool = pool_for(validation, spec, with_label=True) if validation.height else None
     search = search or SearchSpace()
     tried: list[dict[str, object]] = []
@@ -313,6 +358,8 @@ def train_model(
                 "l2_leaf_reg": candidate.l2_leaf_reg,
                 "class_weights": candidate.class_weights,
                 "trees": int(model.tree_count_),
+                "fit_examples": fit.height,
+                "sample_weights": [round(w_pos, 4), round(w_neg, 4)],
                 "validation_auc": round(score, 6),
                 "seconds": round(time.perf_counter() - t0, 1),
             }

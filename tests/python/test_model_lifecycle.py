@@ -129,3 +129,42 @@ def test_export_sync_writes_csv_and_parquet(built_db, tmp_path):
     rows = query(built_db, "select count(*) as n from marts.lead_scores")["n"][0]
     assert csv.height == parquet.height == rows
     assert {"lead_id", "ml_lead_score", "ml_lead_tier", "score_updated_at"} <= set(csv.columns)
+
+
+def test_scoring_only_build_reuses_the_champion_and_leaves_evaluation_alone(
+    built_db, small_raw, tmp_path_factory
+):
+    """`make score`: features for the open leads only, the same scores, no training."""
+    tmp = tmp_path_factory.mktemp("scoring_only")
+    db = tmp / "score.duckdb"
+    shutil.copy(built_db, db)
+    result = run_dbt(
+        ["build", "--selector", "scoring_only"], db, small_raw, tmp, {"scoring_only": True}
+    )
+    assert "ml_model_registry" not in result.stdout
+    assert "ml_training_examples" not in result.stdout
+    assert query(db, "select count(*) as n from ml.ml_model_registry")["n"][0] == 1
+    # only the score date was featurised ...
+    roles = query(db, "select distinct snapshot_role from intermediate.int_lead_features_joined")
+    assert roles["snapshot_role"].to_list() == ["scoring"]
+    # ... yet every open lead gets the score of the full build
+    first = query(built_db, SCORES + " order by lead_id")
+    assert first.height > 100
+    assert first.equals(query(db, SCORES + " order by lead_id"))
+    # evaluation marts and the training set keep the full build's rows
+    for table in ("ml.ml_training_examples", "marts.model_performance"):
+        sql = f"select count(*) as n from {table}"
+        assert query(db, sql)["n"][0] == query(built_db, sql)["n"][0] > 0
+
+
+def test_scoring_only_var_without_the_selector_stops_with_the_command_to_run(
+    built_db, small_raw, tmp_path_factory
+):
+    tmp = tmp_path_factory.mktemp("scoring_only_misuse")
+    db = tmp / "misuse.duckdb"
+    shutil.copy(built_db, db)
+    args = ["run", "--select", "ml_model_registry"]
+    env_vars = {"scoring_only": True}
+    with pytest.raises(pytest.fail.Exception, match="--selector scoring_only"):
+        run_dbt(args, db, small_raw, tmp, env_vars)
+    assert query(db, "select count(*) as n from ml.ml_model_registry")["n"][0] == 1

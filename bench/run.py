@@ -1,0 +1,307 @@
+"""Scale benchmark: generate, full build, scoring-only build and the pandas peer per size.
+
+    make bench                                   # 10k, 100k and 1M leads
+    make bench BENCH_SIZES=10000,100000          # a quicker run
+    .venv/bin/python bench/run.py --sizes 10000 --out data/bench
+
+For each size the demo generator writes about `--events-per-lead` events per lead,
+then, each in its own process so that its peak memory is its own:
+
+1. `leadscore generate`;
+2. `dbt build` on a fresh database (full: cleaning, features, training, scoring,
+   marts, tests); per-phase times come from dbt's run_results.json;
+3. `dbt build --selector scoring_only --vars '{scoring_only: true}'` (`make score`) on
+   the same database: the champion is reused and features are computed for the open
+   leads only;
+4. `bench/peer_pandas.py`: the same features, written the way pandas + scikit-learn
+   tutorials write them, on the same raw files and the same holdout examples.
+
+It prints progress, writes `results.json` and `results.md` (the table the README
+shows) into `--out`, and keeps each size's data in `--out/<size>/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from phases import PHASES, phase_seconds  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def run_measured(cmd: list[str], env: dict[str, str], log_path: Path) -> dict[str, float]:
+    """Run `cmd`, teeing nothing: output goes to `log_path`. Wall seconds and peak RSS (GB)."""
+    started = time.perf_counter()
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        tail = "\n".join(log_path.read_text().splitlines()[-25:])
+        raise SystemExit(f"bench: `{' '.join(cmd)}` failed ({code}); see {log_path}\n{tail}")
+    # ru_maxrss is in kilobytes on Linux; CPU seconds are robust to a busy machine
+    return {
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_gb": round(usage.ru_maxrss / 1024**2, 2),
+    }
+
+
+def machine() -> str:
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    return f"{os.cpu_count()} cores, {mem_gb:.0f} GB RAM, {platform.system()} {platform.machine()}"
+
+
+def dbt_build(
+    work: Path, raw: Path, db: Path, name: str, extra_vars: str = "", select: list[str] = ()
+) -> dict:
+    env = {
+        **os.environ,
+        "DUCKDB_PATH": str(db),
+        "DBT_PROFILES_DIR": str(ROOT),
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    target = work / f"target_{name}"
+    cmd = [
+        str(BIN / "dbt"),
+        "build",
+        "--target-path",
+        str(target),
+        *select,
+        "--vars",
+        f"{{raw_data_path: '{raw}'{extra_vars}}}",
+    ]
+    out = run_measured(cmd, env, work / f"dbt_{name}.log")
+    results = json.loads((target / "run_results.json").read_text())
+    manifest = json.loads((target / "manifest.json").read_text())
+    out["phases"] = phase_seconds(results, manifest)
+    return out
+
+
+def model_figures(db: Path, raw: Path) -> dict:
+    from leadscore.summary import oracle_auc
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        auc, models, open_leads = con.sql(
+            "select (select holdout_auc from ml.ml_model_registry where status = 'champion' "
+            "order by trained_at desc limit 1), (select count(*) from ml.ml_model_registry), "
+            "(select count(*) from marts.lead_scores)"
+        ).fetchall()[0]
+        examples = con.sql("select count(*) from ml.ml_training_examples").fetchall()[0][0]
+        events = con.sql("select count(*) from intermediate.int_events_cleaned").fetchall()[0][0]
+        oracle = oracle_auc(con, raw)
+    finally:
+        con.close()
+    return {
+        "holdout_auc": round(auc, 4),
+        "oracle_auc": round(oracle, 4) if oracle else None,
+        "models_in_registry": models,
+        "open_leads_scored": open_leads,
+        "training_examples": examples,
+        "clean_events": events,
+    }
+
+
+def bench_size(n: int, args: argparse.Namespace) -> dict:
+    work = (args.out / str(n)).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    raw, db = work / "raw", work / "leadscore.duckdb"
+    env = {**os.environ}
+    manifest_path = raw / "_manifest.json"
+    previous = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
+    wanted = {"n_leads": n, "seed": args.seed, "events_per_lead": args.events_per_lead}
+    if (
+        args.reuse_data
+        and previous
+        and all(previous["config"].get(k) == v for k, v in wanted.items())
+    ):
+        print(f"bench {n:,} leads: reusing the data in {raw}", flush=True)
+        gen = {"seconds": previous["seconds"], "peak_gb": None, "reused": True}
+    else:
+        print(f"bench {n:,} leads: generate ...", flush=True)
+        gen = run_measured(
+            [
+                str(BIN / "leadscore"),
+                "generate",
+                "--leads",
+                str(n),
+                "--seed",
+                str(args.seed),
+                "--events-per-lead",
+                str(args.events_per_lead),
+                "--out",
+                str(raw),
+            ],
+            env,
+            work / "generate.log",
+        )
+    manifest = json.loads((raw / "_manifest.json").read_text())
+    print(f"bench {n:,} leads: generated in {gen['seconds']} s; full dbt build ...", flush=True)
+    for path in (db, db.with_suffix(".duckdb.wal")):
+        path.unlink(missing_ok=True)
+    full = dbt_build(work, raw, db, "full")
+    full.update(model_figures(db, raw))
+    print(
+        f"bench {n:,} leads: full build {full['seconds']} s, peak {full['peak_gb']} GB, "
+        f"AUC {full['holdout_auc']} (oracle {full['oracle_auc']}); scoring-only build ...",
+        flush=True,
+    )
+    scoring = dbt_build(
+        work, raw, db, "scoring", ", scoring_only: true", ["--selector", "scoring_only"]
+    )
+    scoring.update(model_figures(db, raw))
+    if scoring["models_in_registry"] != full["models_in_registry"]:
+        raise SystemExit(
+            "bench: the scoring-only build trained a model; it must reuse the champion"
+        )
+    print(
+        f"bench {n:,} leads: scoring-only build {scoring['seconds']} s, "
+        f"peak {scoring['peak_gb']} GB",
+        flush=True,
+    )
+    result = {
+        "leads": n,
+        "lead_records": manifest["rows"]["leads"],
+        "events": manifest["rows"]["events"],
+        "generate": gen,
+        "full": full,
+        "scoring_only": scoring,
+    }
+    if args.peer:
+        print(f"bench {n:,} leads: pandas + scikit-learn peer ...", flush=True)
+        peer_json = work / "peer.json"
+        peer = run_measured(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "peer_pandas.py"),
+                "--raw",
+                str(raw),
+                "--db",
+                str(db),
+                "--out",
+                str(peer_json),
+            ],
+            env,
+            work / "peer.log",
+        )
+        peer.update(json.loads(peer_json.read_text()))
+        result["peer"] = peer
+        print(
+            f"bench {n:,} leads: peer {peer['seconds']} s, peak {peer['peak_gb']} GB, "
+            f"AUC {peer['holdout_auc']}",
+            flush=True,
+        )
+    return result
+
+
+def markdown(results: list[dict], command: str) -> str:
+    def fmt(v: float | None, digits: int = 1) -> str:
+        return "n/a" if v is None else f"{v:,.{digits}f}"
+
+    lines = [
+        f"Machine: {machine()}. Command: `{command}`.",
+        "",
+        "| | " + " | ".join(f"{r['leads']:,} leads" for r in results) + " |",
+        "|---|" + "---:|" * len(results),
+    ]
+
+    def row(label: str, values: list[str]) -> None:
+        lines.append(f"| {label} | " + " | ".join(values) + " |")
+
+    row("lead records / events", [f"{r['lead_records']:,} / {r['events']:,}" for r in results])
+    row("training examples", [f"{r['full']['training_examples']:,}" for r in results])
+    row("open leads scored", [f"{r['full']['open_leads_scored']:,}" for r in results])
+    row("generate (s)", [fmt(r["generate"]["seconds"]) for r in results])
+    for phase in PHASES:
+        row(
+            f"full build: {phase} (s)",
+            [fmt(r["full"]["phases"].get(phase, 0.0)) for r in results],
+        )
+    row("**full `dbt build`, wall (s)**", [f"**{fmt(r['full']['seconds'])}**" for r in results])
+    row("full build CPU time (s)", [fmt(r["full"]["cpu_seconds"]) for r in results])
+    row("full build peak memory (GB)", [fmt(r["full"]["peak_gb"], 2) for r in results])
+    row(
+        "**scoring-only build, wall (s)**",
+        [f"**{fmt(r['scoring_only']['seconds'])}**" for r in results],
+    )
+    row("scoring-only CPU time (s)", [fmt(r["scoring_only"]["cpu_seconds"]) for r in results])
+    row("scoring-only peak memory (GB)", [fmt(r["scoring_only"]["peak_gb"], 2) for r in results])
+    row("holdout AUC", [fmt(r["full"]["holdout_auc"], 4) for r in results])
+    row("oracle AUC (best achievable)", [fmt(r["full"]["oracle_auc"], 4) for r in results])
+    row(
+        "AUC / oracle AUC",
+        [
+            f"{r['full']['holdout_auc'] / r['full']['oracle_auc']:.1%}"
+            if r["full"]["oracle_auc"]
+            else "n/a"
+            for r in results
+        ],
+    )
+    if all("peer" in r for r in results):
+        row("pandas + scikit-learn peer, wall (s)", [fmt(r["peer"]["seconds"]) for r in results])
+        row("peer CPU time (s)", [fmt(r["peer"]["cpu_seconds"]) for r in results])
+        row("peer peak memory (GB)", [fmt(r["peer"]["peak_gb"], 2) for r in results])
+        row("peer holdout AUC", [fmt(r["peer"]["holdout_auc"], 4) for r in results])
+        row(
+            "peer time / full build time",
+            [f"{r['peer']['seconds'] / r['full']['seconds']:.1f}x" for r in results],
+        )
+        row(
+            "peer memory / full build memory",
+            [f"{r['peer']['peak_gb'] / r['full']['peak_gb']:.1f}x" for r in results],
+        )
+    by_size = {r["leads"]: r for r in results}
+    if 100_000 in by_size and 1_000_000 in by_size:
+        small, big = by_size[100_000], by_size[1_000_000]
+        growth = big["full"]["seconds"] / small["full"]["seconds"]
+        lines += [
+            "",
+            f"From 100k to 1M leads (10x the data) the full build takes {growth:.1f}x as long "
+            f"and the scoring-only build "
+            f"{big['scoring_only']['seconds'] / small['scoring_only']['seconds']:.1f}x.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--events-per-lead", type=float, default=50.0)
+    parser.add_argument("--out", type=Path, default=ROOT / "data" / "bench")
+    parser.add_argument("--no-peer", dest="peer", action="store_false")
+    parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="keep a size's generated data when its manifest matches (generate time from it)",
+    )
+    args = parser.parse_args()
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    args.out.mkdir(parents=True, exist_ok=True)
+    command = "make bench BENCH_SIZES=" + ",".join(str(s) for s in sizes)
+    results = []
+    for n in sizes:
+        results.append(bench_size(n, args))
+        (args.out / "results.json").write_text(json.dumps(results, indent=2))
+    table = markdown(results, command)
+    (args.out / "results.md").write_text(table)
+    print("\n" + table)
+
+
+if __name__ == "__main__":
+    main()
