@@ -13,7 +13,26 @@ id_map as (
     select * from {{ ref('int_lead_ids_mapped') }}
 ),
 
-numbered as (
+-- duplicate ids are rare: rank only their rows (a window over every event, with all
+-- its columns, is the most memory-hungry step of the build at 50M events)
+duplicate_ids as (
+    select event_id
+    from events
+    where event_id is not null
+    group by event_id
+    having count(*) > 1
+),
+
+singles as (
+    select
+        events.*,
+        1 as event_id_occurrence
+    from events
+    left join duplicate_ids on events.event_id = duplicate_ids.event_id
+    where duplicate_ids.event_id is null
+),
+
+duplicates as (
     select
         events.*,
         row_number() over (
@@ -21,6 +40,13 @@ numbered as (
             order by events.occurred_at, events.occurred_at_raw, events.source_lead_id
         ) as event_id_occurrence
     from events
+    inner join duplicate_ids on events.event_id = duplicate_ids.event_id
+),
+
+numbered as (
+    select * from singles
+    union all
+    select * from duplicates
 ),
 
 checked as (

@@ -156,15 +156,31 @@ def every_lead_duplicated(raw: Path) -> dict:
     return {("leads", "duplicate_email", "rows_fixed"): leads.height, "people": leads.height}
 
 
-def unknown_event_types(raw: Path) -> dict:
+def unknown_event_types_and_duplicate_ids(raw: Path) -> dict:
     events = read(raw, "events").with_row_index("i")
     events = events.with_columns(
         event_type=pl.when(pl.col("i") % 97 == 0).then(pl.lit("telepathy"))
         .otherwise(pl.col("event_type"))
     )  # fmt: skip
     injected = events.filter(pl.col("i") % 97 == 0).height
-    write(raw, "events", events.drop("i"))
-    return {("events", "unknown_event_type", "rows_quarantined"): injected}
+    # exported twice: 40 exact copies and 25 re-sends an hour later (same event id)
+    copies = events.filter(pl.col("i") % 97 == 1).head(40)
+    canonical = pl.col("occurred_at").str.contains(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+    resent = (
+        events.filter((pl.col("i") % 97 == 2) & canonical)
+        .head(25)
+        .with_columns(
+            occurred_at=(
+                pl.col("occurred_at").str.to_datetime(strict=False) + pl.duration(hours=1)
+            ).dt.strftime("%Y-%m-%d %H:%M:%S")
+        )
+    )
+    assert resent["occurred_at"].null_count() == 0
+    write(raw, "events", pl.concat([events, copies, resent]).drop("i"))
+    return {
+        ("events", "unknown_event_type", "rows_quarantined"): injected,
+        ("events", "duplicate_event_id", "rows_quarantined"): 65,
+    }
 
 
 def huge_and_negative_numbers(raw: Path) -> dict:
@@ -211,7 +227,7 @@ CASES = [
     empty_events,
     null_keys,
     every_lead_duplicated,
-    unknown_event_types,
+    unknown_event_types_and_duplicate_ids,
     huge_and_negative_numbers,
     non_utf8_text,
 ]
