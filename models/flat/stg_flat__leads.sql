@@ -1,7 +1,7 @@
 {#- The flat lead export as exported: every column as text (var flat_file: read_csv
     with all_varchar; var flat_table: the table as it is). Types are inferred by
     flat_examples after placeholder values are read as missing. -#}
-{{ config(materialized='view') }}
+{{ config(materialized='view', schema='staging') }}
 
 with
 

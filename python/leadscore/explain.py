@@ -152,6 +152,8 @@ def reasons(
                         }
                     )
             columns[f"{direction}_reason_{j + 1}"] = sentences
+        for j in range(len(names), k):  # fewer features than reasons (small flat exports)
+            columns[f"{direction}_reason_{j + 1}"] = [None] * n
     return pl.DataFrame(
         {
             **{c: pl.Series(v, dtype=pl.String) for c, v in columns.items()},

@@ -149,7 +149,13 @@ def clean_text(frame: pl.DataFrame, missing_values: tuple[str, ...]) -> pl.DataF
     """Every column as trimmed text; placeholder values (case-insensitive) -> null."""
     placeholders = pl.Series([m.strip().lower() for m in missing_values], dtype=pl.String)
     return frame.select(
-        pl.when(pl.col(c).cast(pl.String).str.strip_chars().str.to_lowercase().is_in(placeholders))
+        pl.when(
+            pl.col(c)
+            .cast(pl.String)
+            .str.strip_chars()
+            .str.to_lowercase()
+            .is_in(placeholders.implode())
+        )
         .then(None)
         .otherwise(pl.col(c).cast(pl.String).str.strip_chars())
         .alias(c)
@@ -163,7 +169,12 @@ def placeholder_counts(frame: pl.DataFrame, missing_values: tuple[str, ...]) -> 
         [m.strip().lower() for m in missing_values if m.strip()], dtype=pl.String
     )
     row = frame.select(
-        pl.col(c).cast(pl.String).str.strip_chars().str.to_lowercase().is_in(placeholders).sum()
+        pl.col(c)
+        .cast(pl.String)
+        .str.strip_chars()
+        .str.to_lowercase()
+        .is_in(placeholders.implode())
+        .sum()
         for c in frame.columns
     ).row(0)
     return dict(zip(frame.columns, (int(v or 0) for v in row), strict=True))

@@ -9,7 +9,7 @@ def is_flat_build(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(
         con.sql(
             "select count(*) from information_schema.tables "
-            "where table_schema = 'flat' and table_name = 'flat_examples'"
+            "where table_schema = 'intermediate' and table_name = 'flat_examples'"
         ).fetchall()[0][0]
     )
 
@@ -17,10 +17,12 @@ def is_flat_build(con: duckdb.DuckDBPyConnection) -> bool:
 def print_flat_summary(con: duckdb.DuckDBPyConnection) -> int:
     print("\n== lead scoring summary (flat export) ==")
     roles = dict(
-        con.sql("select snapshot_role, count(*) from flat.flat_examples group by 1").fetchall()
+        con.sql(
+            "select snapshot_role, count(*) from intermediate.flat_examples group by 1"
+        ).fetchall()
     )
     labelled, converted = con.sql(
-        "select count(*), count(*) filter (where label) from flat.flat_examples "
+        "select count(*), count(*) filter (where label) from intermediate.flat_examples "
         "where label is not null"
     ).fetchall()[0]
     print(f"{'leads in the export':>30}: {sum(roles.values()):>10,}")
@@ -30,7 +32,9 @@ def print_flat_summary(con: duckdb.DuckDBPyConnection) -> int:
     print(f"{'open leads scored':>30}: {scored:>10,}")
     checks = con.sql(
         "select column_name, feature, inferred_type, missing_rows, placeholder_rows, "
-        "single_column_auc, is_model_feature, coalesce(leakage_reason, excluded_reason, '') "
+        "single_column_auc, is_model_feature, concat_ws(': ', excluded_reason, "
+        "case when is_leakage_suspect and is_model_feature then 'leakage suspect KEPT' end, "
+        "leakage_reason) "
         "from marts.flat_column_checks order by role, column_name, feature"
     ).fetchall()
     print("\ncolumn checks (marts.flat_column_checks):")
