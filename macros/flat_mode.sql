@@ -2,7 +2,7 @@
     instead of the CRM tables. On when var flat_file (a CSV path or glob) or var
     flat_table (a table or view the warehouse can read) is set. -#}
 {% macro is_flat_mode() -%}
-    {{ return((var('flat_file', none) or var('flat_table', none)) and true) }}
+    {{ return(not not (var('flat_file', none) or var('flat_table', none))) }}
 {%- endmacro %}
 
 

@@ -8,8 +8,8 @@ exported: dd-mm-yyyy). The closed-deal columns (business segment, lead type, dec
 revenue, ...) were captured by sales during or after the deal: outcome-side, never
 features. MQLs first contacted on or after --open-from (default 2018-05-18, the last two
 weeks of the export) get an empty converted cell: they play the open leads to score.
---with-outcome-column adds the deal's business_segment, deliberately, to show the
-leakage guard catching it.
+--with-outcome-column adds the deal's business_segment (filled in by sales when the deal
+closes, so empty for every open lead), deliberately, to show the leakage guard catching it.
 """
 
 from __future__ import annotations
@@ -35,7 +35,10 @@ def build(olist: Path, open_from: date, with_outcome_column: bool = False) -> pl
         .when(pl.col("mql_id").is_in(deals["mql_id"].implode()))
         .then(pl.lit("yes"))
         .otherwise(pl.lit("no")),
-        business_segment=pl.col("business_segment"),
+        # sales fill the segment in when the deal closes: empty for leads still open
+        business_segment=pl.when(contacted >= open_from)
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise(pl.col("business_segment")),
     )
     if not with_outcome_column:
         flat = flat.drop("business_segment")

@@ -31,7 +31,9 @@ def print_flat_summary(con: duckdb.DuckDBPyConnection) -> int:
     scored = con.sql("select count(*) from marts.lead_scores").fetchall()[0][0]
     print(f"{'open leads scored':>30}: {scored:>10,}")
     checks = con.sql(
-        "select column_name, feature, inferred_type, missing_rows, placeholder_rows, "
+        "select column_name, case when role in ('feature', 'derived_feature') then feature "
+        "else column_name || ' (' || role || ')' end, inferred_type, missing_rows, "
+        "placeholder_rows, "
         "single_column_auc, is_model_feature, concat_ws(': ', excluded_reason, "
         "case when is_leakage_suspect and is_model_feature then 'leakage suspect KEPT' end, "
         "leakage_reason) "
