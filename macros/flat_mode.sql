@@ -49,7 +49,8 @@
     {%- if var('flat_created_at_column', none) -%}
         {%- do wanted.append(('flat_created_at_column', var('flat_created_at_column'))) -%}
     {%- endif -%}
-    {%- for name in var('flat_exclude_columns', []) or [] -%}
+    {%- set excluded = var('flat_exclude_columns', []) or [] -%}
+    {%- for name in ([excluded] if excluded is string else excluded) -%}
         {%- do wanted.append(('flat_exclude_columns', name)) -%}
     {%- endfor -%}
     {%- for setting, name in wanted -%}

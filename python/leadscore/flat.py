@@ -99,6 +99,8 @@ class FlatConfig:
                 return ()
             if isinstance(value, str):
                 value = json.loads(value)
+            if isinstance(value, str):  # one column given as text, not a list
+                value = [value]
             return tuple(str(v) for v in (value or []))
 
         def as_optional(value) -> str | None:

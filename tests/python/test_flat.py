@@ -231,6 +231,26 @@ def test_generic_reason_templates_read_in_plain_words():
     ]
 
 
+def test_config_from_dbt_reads_lists_json_text_and_nulls():
+    base = {
+        "flat_id_column": "id",
+        "flat_label_column": "won",
+        "flat_created_at_column": "None",
+        "flat_exclude_leaky_columns": "False",
+        "flat_missing_values": '["", "tbd"]',
+        "flat_holdout_fraction": "0.25",
+        "flat_validation_fraction": "0.2",
+        "flat_leakage_auc": "0.9",
+        "score_as_of": "2024-06-01",
+    }
+    for given, expected in (('["a", "b"]', ("a", "b")), ('"notes"', ("notes",)), ("[]", ())):
+        cfg = FlatConfig.from_dbt({**base, "flat_exclude_columns": given}.get)
+        assert cfg.exclude_columns == expected
+    assert cfg.created_at_column is None and cfg.exclude_leaky_columns is False
+    assert cfg.missing_values == ("", "tbd") and cfg.holdout_fraction == 0.25
+    assert cfg.score_as_of == datetime(2024, 6, 1)
+
+
 def test_prepare_stops_with_what_to_fix():
     raw = _synthetic(200)
     with pytest.raises(FlatInputError, match=r"no column 'converted_flag'.*Lead ID, Converted"):
