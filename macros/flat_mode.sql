@@ -50,7 +50,8 @@
         {%- do wanted.append(('flat_created_at_column', var('flat_created_at_column'))) -%}
     {%- endif -%}
     {%- set excluded = var('flat_exclude_columns', []) or [] -%}
-    {%- for name in ([excluded] if excluded is string else excluded) -%}
+    {%- set excluded = [excluded] if excluded is string else excluded -%}
+    {%- for name in excluded -%}
         {%- do wanted.append(('flat_exclude_columns', name)) -%}
     {%- endfor -%}
     {%- for setting, name in wanted -%}
@@ -70,6 +71,15 @@
             {%- do resolved.update({setting: match[0]}) -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- set attributes = [] -%}
+    {%- for column in columns -%}
+        {%- if column not in resolved.values() and column | trim | lower not in excluded | map('trim') | map('lower') | list -%}
+            {%- do attributes.append(column) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not problems and not attributes -%}
+        {%- do problems.append('the export has no attribute columns to learn from (only id, label, created-at and excluded columns): add the lead attributes (source, industry, visits, ...)') -%}
+    {%- endif -%}
     {%- if problems -%}
         {{ flat_stop(source_name, problems) }}
     {%- endif -%}
@@ -118,6 +128,20 @@
     {%- elif checks[3] == 0 or checks[4] == 0 -%}
         {%- do problems.append('the label column "' ~ resolved['flat_label_column'] ~ '" has ' ~ checks[3] ~ ' converted and '
             ~ checks[4] ~ ' not converted leads: the history needs both') -%}
+    {%- endif -%}
+    {%- if not problems and resolved.get('flat_created_at_column') -%}
+        {#- the formats leadscore.flat.DATE_FORMATS reads; a created-at column must be a date -#}
+        {%- set created = 'nullif(trim(cast(' ~ adapter.quote(resolved['flat_created_at_column']) ~ ' as varchar)), \'\')' -%}
+        {%- set formats = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d.%m.%Y']" -%}
+        {%- set dates = run_query(
+            'select count(' ~ created ~ '), count(' ~ created ~ ') filter (where try_strptime(' ~ created ~ ', ' ~ formats ~ ') is null), '
+            ~ 'min(' ~ created ~ ') filter (where try_strptime(' ~ created ~ ', ' ~ formats ~ ') is null) from ' ~ relation
+        ).rows[0] -%}
+        {%- if dates[0] == 0 or dates[1] > 0.05 * dates[0] -%}
+            {%- do problems.append('the created-at column "' ~ resolved['flat_created_at_column'] ~ '" is not a date in '
+                ~ dates[1] ~ ' of ' ~ dates[0] ~ ' filled rows (e.g. "' ~ dates[2] ~ '"): use yyyy-mm-dd, dd-mm-yyyy, mm/dd/yyyy, dd/mm/yyyy or dd.mm.yyyy '
+                ~ '(optionally with a time), or leave var flat_created_at_column unset') -%}
+        {%- endif -%}
     {%- endif -%}
     {%- if problems -%}
         {{ flat_stop(source_name, problems) }}
