@@ -12,7 +12,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install browser demo build score bench report test lint pytest clean
+.PHONY: install browser demo build score bench report test lint pytest clean olist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +52,8 @@ bench: install
 	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES) --out data/bench
 
 lint: install
-	$(BIN)/ruff check python tests bench models
-	$(BIN)/ruff format --check python tests bench models
+	$(BIN)/ruff check python tests bench models examples
+	$(BIN)/ruff format --check python tests bench models examples
 	$(BIN)/sqlfluff lint models tests
 
 report: install
@@ -66,3 +66,14 @@ test: lint pytest
 
 clean:
 	rm -rf $(VENV) data target logs
+
+# flat mode on the real Olist funnel: build the flat CSV, score it into its own database
+OLIST ?= ../shared/data/olist
+OLIST_DB := data/olist.duckdb
+olist: install
+	@mkdir -p data
+	rm -f $(OLIST_DB) $(OLIST_DB).wal
+	$(BIN)/python examples/olist/build_flat_csv.py --olist $(OLIST) --out data/olist_flat.csv
+	DUCKDB_PATH=$(OLIST_DB) $(BIN)/dbt build --vars '{flat_file: data/olist_flat.csv, flat_id_column: mql_id, flat_label_column: converted, flat_created_at_column: first_contact_date}'
+	$(BIN)/leadscore summary --db $(OLIST_DB)
+	$(BIN)/leadscore report --db $(OLIST_DB) --out data/olist_report.html

@@ -4,7 +4,7 @@
 with
 
 counts as (
-    select * from {{ ref('int_data_quality_counts') }}
+    select * from {{ ref('flat_data_quality_counts') if is_flat_mode() else ref('int_data_quality_counts') }}
 ),
 
 final as (

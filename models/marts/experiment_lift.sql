@@ -5,7 +5,16 @@
 with
 
 outcomes as (
+    {%- if is_flat_mode() %}
+    {#- flat mode: a flat export has no experiment assignments (empty) #}
+    select
+        cast(null as varchar) as experiment_id,
+        cast(null as varchar) as variant,
+        cast(null as boolean) as converted
+    where false
+    {%- else %}
     select * from {{ ref('int_experiment_outcomes') }}
+    {%- endif %}
 ),
 
 per_variant as (

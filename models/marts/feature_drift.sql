@@ -5,7 +5,7 @@
 with
 
 bins as (
-    select * from {{ ref('int_feature_drift_bins') }}
+    select * from {{ ref('flat_feature_drift_bins') if is_flat_mode() else ref('int_feature_drift_bins') }}
 ),
 
 floored as (

@@ -16,12 +16,14 @@ predictions as (
 ),
 
 rules as (
-    select * from {{ ref('int_lead_rules_scores') }}
+    {#- flat mode: the logistic-regression baseline stands in for the points table #}
+    select * from {{ ref('flat_baseline_scores') if is_flat_mode() else ref('int_lead_rules_scores') }}
     where snapshot_role = 'scoring'
 ),
 
 leads as (
-    select * from {{ ref('int_leads_deduplicated') }}
+    {#- flat mode: the flat export has no e-mail, owner or channel (null) #}
+    select * from {{ ref('flat_leads') if is_flat_mode() else ref('int_leads_deduplicated') }}
 ),
 
 tiers as (

@@ -6,6 +6,6 @@ from leadscore.evaluation import threshold_performance, with_rules_scores
 def model(dbt, session):
     dbt.config(materialized="table")
     joined = with_rules_scores(
-        dbt.ref("ml_holdout_predictions").pl(), dbt.ref("int_lead_rules_scores").pl()
+        dbt.ref("ml_holdout_predictions").pl(), dbt.ref("ml_baseline_scores").pl()
     )
     return threshold_performance(joined, dbt.ref("score_tiers").pl())

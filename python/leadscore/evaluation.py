@@ -32,8 +32,10 @@ PERFORMANCE_SCHEMA = {
 
 
 def with_rules_scores(holdout: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
-    """Holdout predictions joined with the rules score of the same (lead, as_of)."""
-    rules = rules.select("lead_id", pl.col("as_of").cast(pl.Datetime("us")), "rules_score")
+    """Holdout predictions joined with the rules score of the same (lead, as_of), and
+    with the baseline's ranking value when it has one (flat mode: a probability)."""
+    extra = ["baseline_ranking"] if "baseline_ranking" in rules.columns else []
+    rules = rules.select("lead_id", pl.col("as_of").cast(pl.Datetime("us")), "rules_score", *extra)
     return holdout.with_columns(pl.col("as_of").cast(pl.Datetime("us"))).join(
         rules, on=["lead_id", "as_of"]
     )
@@ -44,18 +46,26 @@ def performance(holdout: pl.DataFrame) -> pl.DataFrame:
 
     `holdout` has label, probability (model), rules_score (0-100) and model_id. The
     rules score is a points total, not a probability: only its ranking metrics are
-    reported (log loss, Brier and calibration error are null)."""
+    reported (log loss, Brier and calibration error are null). In flat mode the
+    baseline is a logistic regression: its probability (`baseline_ranking`) is
+    measured instead, with every metric."""
     if holdout.is_empty():
         return pl.DataFrame(schema=PERFORMANCE_SCHEMA)
     y = holdout["label"].cast(pl.Int8).to_numpy()
     model_id = holdout["model_id"][0]
     m = all_metrics(y, holdout["probability"].to_numpy())
     r = holdout["rules_score"].cast(pl.Float64).to_numpy()
+    rules_row = {"scorer": "rules", "auc": roc_auc(y, r), "pr_auc": average_precision(y, r),
+                 "log_loss": None, "brier": None, "ece": None,
+                 "top_decile_lift": top_decile_lift(y, r)}  # fmt: skip
+    if "baseline_ranking" in holdout.columns:
+        b = holdout["baseline_ranking"].cast(pl.Float64).to_numpy()
+        rules_row = {"scorer": "rules", **{k: v for k, v in all_metrics(y, b).items()
+                                           if k in PERFORMANCE_SCHEMA}}  # fmt: skip
     rows = [
         {"scorer": "model", **{k: m[k] for k in ("auc", "pr_auc", "log_loss", "brier", "ece")},
          "top_decile_lift": m["top_decile_lift"]},
-        {"scorer": "rules", "auc": roc_auc(y, r), "pr_auc": average_precision(y, r),
-         "log_loss": None, "brier": None, "ece": None, "top_decile_lift": top_decile_lift(y, r)},
+        rules_row,
     ]  # fmt: skip
     return pl.DataFrame(
         [

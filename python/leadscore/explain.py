@@ -60,13 +60,13 @@ def _fill(template: str, text: pl.Expr) -> pl.Expr:
 
 def render(feature: str, values: pl.Series, dictionary: dict[str, dict[str, str]]) -> pl.Series:
     """Sentences for one feature's values."""
-    entry = dictionary.get(feature) or {"template": f"{feature} = {{value}}"}
+    dtype = values.dtype
+    entry = dictionary.get(feature) or generic_entry(feature, dtype)
     template = entry["template"]
     if_zero = entry.get("template_if_zero") or template
     if_false = entry.get("template_if_false") or f"Not: {template}"
     if_missing = entry.get("template_if_missing") or f"{feature} unknown"
     frame = pl.DataFrame({"v": values})
-    dtype = values.dtype
     if dtype == pl.Boolean:
         expr = (
             pl.when(pl.col("v").is_null())
@@ -91,6 +91,18 @@ def render(feature: str, values: pl.Series, dictionary: dict[str, dict[str, str]
             .otherwise(_fill(template, pl.col("v").cast(pl.String)))
         )
     return frame.select(_singular(expr).alias("s"))["s"]
+
+
+def generic_entry(feature: str, dtype: pl.DataType) -> dict[str, str]:
+    """Templates for a feature without a dictionary row (flat exports' columns):
+    'industry is Retail', 'visits = 12', 'opted in: yes', 'industry not given'."""
+    words = feature.replace("_", " ").strip()
+    if dtype == pl.Boolean:
+        return {"template": f"{words}: yes", "template_if_false": f"{words}: no",
+                "template_if_missing": f"{words} not given"}  # fmt: skip
+    if dtype.is_numeric():
+        return {"template": f"{words} = {{value}}", "template_if_missing": f"{words} not given"}
+    return {"template": f"{words} is {{value}}", "template_if_missing": f"{words} not given"}
 
 
 def _singular(sentence: pl.Expr) -> pl.Expr:
@@ -140,6 +152,8 @@ def reasons(
                         }
                     )
             columns[f"{direction}_reason_{j + 1}"] = sentences
+        for j in range(len(names), k):  # fewer features than reasons (small flat exports)
+            columns[f"{direction}_reason_{j + 1}"] = [None] * n
     return pl.DataFrame(
         {
             **{c: pl.Series(v, dtype=pl.String) for c, v in columns.items()},

@@ -170,8 +170,8 @@ def build_report(db: Path, out: Path) -> Path:
     try:
         perf = con.sql("select * from marts.model_performance order by scorer").pl()
         holdout = con.sql(
-            "select h.label, h.probability, r.rules_score from ml.ml_holdout_predictions h "
-            "join intermediate.int_lead_rules_scores r using (lead_id, as_of)"
+            "select h.label, h.probability, r.* exclude (lead_id, as_of) "
+            "from ml.ml_holdout_predictions h join ml.ml_baseline_scores r using (lead_id, as_of)"
         ).pl()
         deciles = con.sql("select * from marts.calibration_deciles order by decile").pl()
         scores = con.sql("select score, tier, tier_rank from marts.lead_scores").pl()
@@ -193,7 +193,9 @@ def build_report(db: Path, out: Path) -> Path:
     if holdout.height:
         y = holdout["label"].cast(pl.Int8).to_numpy()
         model = curves(y, holdout["probability"].to_numpy())
-        rules = curves(y, holdout["rules_score"].cast(pl.Float64).to_numpy())
+        # flat mode's baseline (logistic regression) ranks by its probability
+        ranking = "baseline_ranking" if "baseline_ranking" in holdout.columns else "rules_score"
+        rules = curves(y, holdout[ranking].cast(pl.Float64).to_numpy())
         auc = dict(zip(perf["scorer"], perf["auc"], strict=True))
         figures.append(_figure(
             "roc", "ROC curve (out-of-time holdout)",

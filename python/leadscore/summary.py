@@ -55,6 +55,10 @@ def print_summary(db: Path, raw_dir: Path | None = None) -> int:
         print(f"summary: no database at {db}; run `dbt build` first")
         return 1
     con = duckdb.connect(str(db), read_only=True)
+    from leadscore.flat_summary import is_flat_build, print_flat_summary
+
+    if is_flat_build(con):
+        return print_flat_summary(con)
     print("\n== lead scoring summary ==")
     for label, query in COUNTS:
         print(f"{label:>30}: {con.sql(query).fetchall()[0][0]:>10,}")

@@ -1,0 +1,33 @@
+"""One row per lead of the flat export: lead_id, as_of, snapshot_role (train, holdout,
+scoring = open lead with an empty label), label, then the typed features that passed
+the column checks (see flat_column_profile). The ml models read it in flat mode.
+
+(dbt finds config keys by reading literal `dbt.config.get("key")` calls: keep them literal.)
+"""
+
+from leadscore.flat import FlatConfig, assign_split, examples, prepare
+
+
+def _get(dbt):
+    values = {
+        "flat_id_column": dbt.config.get("flat_id_column"),
+        "flat_label_column": dbt.config.get("flat_label_column"),
+        "flat_created_at_column": dbt.config.get("flat_created_at_column"),
+        "flat_exclude_columns": dbt.config.get("flat_exclude_columns"),
+        "flat_exclude_leaky_columns": dbt.config.get("flat_exclude_leaky_columns"),
+        "flat_missing_values": dbt.config.get("flat_missing_values"),
+        "flat_holdout_fraction": dbt.config.get("flat_holdout_fraction"),
+        "flat_validation_fraction": dbt.config.get("flat_validation_fraction"),
+        "flat_leakage_auc": dbt.config.get("flat_leakage_auc"),
+        "score_as_of": dbt.config.get("score_as_of"),
+    }
+    return values.get
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    cfg = FlatConfig.from_dbt(_get(dbt))
+    prepared = prepare(dbt.ref("stg_flat__leads").pl(), cfg)
+    leads, how = assign_split(prepared.leads, cfg)
+    print(f"flat: split {how}")
+    return examples(leads)

@@ -1,0 +1,856 @@
+"""Flat mode: one row per lead with a "converted" column, as exported from a spreadsheet.
+
+The pre-flight (macros/validate_flat_source.sql) has already stopped the build when the
+file is empty, a named column is missing, the label has values other than yes/no,
+the id column has blanks or duplicates, or only one class is labelled. Here:
+
+- text is trimmed and placeholder values ("Select", "N/A", "unknown", ...) become
+  missing;
+- each column's type is inferred: boolean, numeric, date or categorical;
+- the created-at column (when given) yields weekday/hour features and the
+  out-of-time split; other dates become "days after created-at";
+- every candidate feature is checked for leakage: filled only for one class, or
+  predicting the label almost perfectly on its own (out-of-fold single-column AUC);
+- labelled leads are split into train (fit + validation) and holdout, out-of-time by
+  created-at or stratified by label; leads with an empty label are the open leads;
+- a plain logistic regression (one-hot + numpy, L2) is the baseline scorer.
+
+Pure functions over polars frames; the dbt Python models in models/flat/ call them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import polars as pl
+
+from leadscore.metrics import roc_auc
+
+DEFAULT_MISSING_VALUES: tuple[str, ...] = (
+    "",
+    "select",
+    "n/a",
+    "na",
+    "#n/a",
+    "none",
+    "null",
+    "nan",
+    "unknown",
+    "not provided",
+    "not specified",
+    "undefined",
+    "-",
+    "--",
+    "?",
+)
+TRUE_VALUES = frozenset({"yes", "y", "true", "t", "1", "1.0"})
+FALSE_VALUES = frozenset({"no", "n", "false", "f", "0", "0.0"})
+# dates tried in this order; the format parsing the most values wins (ties: first)
+DATE_FORMATS: tuple[str, ...] = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+)
+# a column is numeric / a date when at least this share of its filled cells parse
+PARSE_SHARE = 0.95
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+STRATIFIED_DATES = (datetime(2000, 1, 1), datetime(2000, 1, 2), datetime(2000, 1, 3))
+
+
+class FlatInputError(ValueError):
+    """The flat export cannot be used as it is; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class FlatConfig:
+    id_column: str
+    label_column: str
+    created_at_column: str | None = None
+    exclude_columns: tuple[str, ...] = ()
+    exclude_leaky_columns: bool = True
+    missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
+    holdout_fraction: float = 0.2
+    validation_fraction: float = 0.2
+    leakage_auc: float = 0.95
+    score_as_of: datetime | None = None
+
+    @classmethod
+    def from_dbt(cls, get) -> FlatConfig:
+        """From a dbt model's config (`get` = dbt.config.get); lists arrive as JSON."""
+
+        def as_list(value) -> tuple[str, ...]:
+            if value is None or value == "" or str(value).lower() in ("none", "null"):
+                return ()
+            if isinstance(value, str):
+                value = json.loads(value)
+            if isinstance(value, str):  # one column given as text, not a list
+                value = [value]
+            return tuple(str(v) for v in (value or []))
+
+        def as_optional(value) -> str | None:
+            text = "" if value is None else str(value).strip()
+            return None if text.lower() in ("", "none", "null") else text
+
+        score_as_of = as_optional(get("score_as_of"))
+        return cls(
+            id_column=str(get("flat_id_column")),
+            label_column=str(get("flat_label_column")),
+            created_at_column=as_optional(get("flat_created_at_column")),
+            exclude_columns=as_list(get("flat_exclude_columns")),
+            exclude_leaky_columns=str(get("flat_exclude_leaky_columns")).strip().lower()
+            in ("true", "1", "yes"),
+            missing_values=as_list(get("flat_missing_values")) or DEFAULT_MISSING_VALUES,
+            holdout_fraction=float(get("flat_holdout_fraction")),
+            validation_fraction=float(get("flat_validation_fraction")),
+            leakage_auc=float(get("flat_leakage_auc")),
+            score_as_of=datetime.fromisoformat(score_as_of) if score_as_of else None,
+        )
+
+
+# -- names, placeholders, labels --------------------------------------------------
+
+
+def feature_name(column: str) -> str:
+    """snake_case name usable as a SQL column and in reasons: 'Lead Source' -> 'lead_source'."""
+    out = "".join(ch.lower() if ch.isalnum() else "_" for ch in column.strip())
+    out = "_".join(part for part in out.split("_") if part)
+    if not out:
+        out = "column"
+    return f"c_{out}" if out[0].isdigit() else out
+
+
+def find_column(columns: list[str], wanted: str, var: str) -> str:
+    """The column named `wanted` (exactly, else ignoring case and surrounding spaces)."""
+    if wanted in columns:
+        return wanted
+    folded = {c.strip().lower(): c for c in columns}
+    if wanted.strip().lower() in folded:
+        return folded[wanted.strip().lower()]
+    raise FlatInputError(
+        f"no column {wanted!r} (var {var}); the export's columns are: {', '.join(columns)}"
+    )
+
+
+def clean_text(frame: pl.DataFrame, missing_values: tuple[str, ...]) -> pl.DataFrame:
+    """Every column as trimmed text; placeholder values (case-insensitive) -> null."""
+    placeholders = pl.Series([m.strip().lower() for m in missing_values], dtype=pl.String)
+    return frame.select(
+        pl.when(
+            pl.col(c)
+            .cast(pl.String)
+            .str.strip_chars()
+            .str.to_lowercase()
+            .is_in(placeholders.implode())
+        )
+        .then(None)
+        .otherwise(pl.col(c).cast(pl.String).str.strip_chars())
+        .alias(c)
+        for c in frame.columns
+    )
+
+
+def placeholder_counts(frame: pl.DataFrame, missing_values: tuple[str, ...]) -> dict[str, int]:
+    """Per column: filled cells that are placeholders (empty cells are not counted)."""
+    placeholders = pl.Series(
+        [m.strip().lower() for m in missing_values if m.strip()], dtype=pl.String
+    )
+    row = frame.select(
+        pl.col(c)
+        .cast(pl.String)
+        .str.strip_chars()
+        .str.to_lowercase()
+        .is_in(placeholders.implode())
+        .sum()
+        for c in frame.columns
+    ).row(0)
+    return dict(zip(frame.columns, (int(v or 0) for v in row), strict=True))
+
+
+def parse_label(values: pl.Series, column: str) -> pl.Series:
+    """yes/no, y/n, true/false, t/f, 1/0 (any case) -> boolean; missing -> null (open lead)."""
+    lowered = values.cast(pl.String).str.strip_chars().str.to_lowercase()
+    unknown = sorted(set(lowered.drop_nulls().unique().to_list()) - TRUE_VALUES - FALSE_VALUES)
+    if unknown:
+        shown = ", ".join(repr(v) for v in unknown[:5])
+        raise FlatInputError(
+            f"label column {column!r} has values that are not yes/no: {shown}. Use yes/no, "
+            "1/0 or true/false, and leave the cell empty for open leads."
+        )
+    return pl.select(
+        pl.when(pl.lit(lowered).is_in(list(TRUE_VALUES)))
+        .then(True)
+        .when(pl.lit(lowered).is_in(list(FALSE_VALUES)))
+        .then(False)
+        .otherwise(None)
+        .alias(values.name)
+    ).to_series()
+
+
+# -- type inference ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inferred:
+    kind: str  # boolean, numeric, date, categorical
+    values: pl.Series
+    unparseable: int = 0  # filled cells that did not parse (became missing)
+    date_format: str | None = None
+
+
+def parse_dates(values: pl.Series) -> tuple[pl.Series, str | None]:
+    """The values parsed with the date format that reads the most of them."""
+    best: tuple[int, pl.Series, str | None] = (
+        0,
+        pl.Series(values.name, [None] * len(values), dtype=pl.Datetime("us")),
+        None,
+    )
+    for fmt in DATE_FORMATS:
+        parsed = values.str.strptime(pl.Datetime("us"), fmt, strict=False)
+        n = parsed.is_not_null().sum()
+        if n > best[0]:
+            best = (n, parsed, fmt)
+    return best[1].alias(values.name), best[2]
+
+
+def infer_column(values: pl.Series) -> Inferred:
+    """boolean when every filled cell is yes/no or true/false; numeric or date when at
+    least PARSE_SHARE of them parse (the rest become missing); categorical otherwise."""
+    filled = values.drop_nulls()
+    n = len(filled)
+    if n == 0:
+        return Inferred("categorical", values)
+    lowered = set(filled.str.to_lowercase().unique().to_list())
+    if lowered <= (TRUE_VALUES | FALSE_VALUES) - {"1", "0", "1.0", "0.0"}:
+        as_bool = pl.select(
+            pl.when(pl.lit(values.str.to_lowercase()).is_in(list(TRUE_VALUES)))
+            .then(True)
+            .when(pl.lit(values.str.to_lowercase()).is_null())
+            .then(None)
+            .otherwise(False)
+            .alias(values.name)
+        ).to_series()
+        return Inferred("boolean", as_bool)
+    numbers = values.cast(pl.Float64, strict=False)
+    parsed = int(numbers.is_not_null().sum())
+    if parsed >= PARSE_SHARE * n:
+        return Inferred("numeric", numbers, n - parsed)
+    dates, fmt = parse_dates(values)
+    parsed = int(dates.is_not_null().sum())
+    if fmt is not None and parsed >= PARSE_SHARE * n:
+        return Inferred("date", dates, n - parsed, fmt)
+    return Inferred("categorical", values)
+
+
+# -- preparation ------------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    """The typed leads and what was found about every column."""
+
+    leads: pl.DataFrame  # lead_id, created_at?, label, then feature candidates
+    profile: pl.DataFrame  # one row per column of the export and derived feature
+    created_at: str | None
+    messages: list[str] = field(default_factory=list)
+
+
+PROFILE_SCHEMA = {
+    "column_name": pl.String,
+    "feature": pl.String,
+    "role": pl.String,  # id, label, created_at, feature, derived_feature
+    "inferred_type": pl.String,
+    "date_format": pl.String,
+    "rows": pl.Int64,
+    "missing_rows": pl.Int64,
+    "placeholder_rows": pl.Int64,
+    "unparseable_rows": pl.Int64,
+    "distinct_values": pl.Int64,
+    "fill_rate_converted": pl.Float64,
+    "fill_rate_not_converted": pl.Float64,
+    "single_column_auc": pl.Float64,
+    "is_leakage_suspect": pl.Boolean,
+    "leakage_reason": pl.String,
+    "is_model_feature": pl.Boolean,
+    "excluded_reason": pl.String,
+}
+
+
+def _stable_fraction(ids: pl.Series) -> np.ndarray:
+    """A deterministic pseudo-random number in [0, 1) per id (md5 of the id)."""
+    return np.array(
+        [int(hashlib.md5(str(v).encode()).hexdigest()[:12], 16) / 16**12 for v in ids.to_list()]
+    )
+
+
+def single_column_auc(values: pl.Series, kind: str, label: np.ndarray, folds: np.ndarray) -> float:
+    """How well this one column ranks converted above not converted, out of fold: its
+    values (numbers in up to 20 quantile bins, missing its own value) are replaced by
+    the smoothed conversion rate of that value in the other folds. max(AUC, 1 - AUC)."""
+    if kind in ("numeric", "date"):
+        numbers = values.cast(pl.Float64) if kind == "numeric" else values.dt.epoch("s")
+        numbers = numbers.cast(pl.Float64)
+        ranks = numbers.rank("dense")
+        top = ranks.max()
+        key = (
+            pl.Series([None] * len(values), dtype=pl.Int64)
+            if top is None
+            else ((ranks - 1) * 20 // max(float(top), 1.0)).cast(pl.Int64)
+        )
+        keys = key.cast(pl.String).fill_null("__missing__").to_numpy()
+    else:
+        keys = values.cast(pl.String).fill_null("__missing__").to_numpy()
+    prior = float(label.mean())
+    encoded = np.empty(len(label), dtype=np.float64)
+    frame = pl.DataFrame({"k": keys, "y": label.astype(np.float64), "f": folds})
+    for fold in np.unique(folds):
+        stats = (
+            frame.filter(pl.col("f") != fold)
+            .group_by("k")
+            .agg(n=pl.len(), s=pl.col("y").sum())
+            .with_columns(rate=(pl.col("s") + 20 * prior) / (pl.col("n") + 20))
+        )
+        here = frame.with_row_index("i").filter(pl.col("f") == fold)
+        joined = here.join(stats, on="k", how="left").sort("i")
+        encoded[joined["i"].to_numpy()] = joined["rate"].fill_null(prior).to_numpy()
+    auc = roc_auc(label.astype(np.int8), encoded)
+    return max(auc, 1 - auc)
+
+
+def prepare(raw: pl.DataFrame, cfg: FlatConfig) -> Prepared:
+    """Typed leads plus the column profile (types, placeholders, leakage, exclusions)."""
+    columns = raw.columns
+    if raw.height == 0:
+        raise FlatInputError("the export has a header but no rows: there is nothing to score")
+    id_col = find_column(columns, cfg.id_column, "flat_id_column")
+    label_col = find_column(columns, cfg.label_column, "flat_label_column")
+    created_col = (
+        find_column(columns, cfg.created_at_column, "flat_created_at_column")
+        if cfg.created_at_column
+        else None
+    )
+    excluded_by_user = {
+        find_column(columns, c, "flat_exclude_columns") for c in cfg.exclude_columns
+    }
+    placeholders = placeholder_counts(raw, cfg.missing_values)
+    text = clean_text(raw, cfg.missing_values)
+    ids = text[id_col]
+    if ids.null_count():
+        raise FlatInputError(
+            f"{ids.null_count():,} rows have no value in the id column {id_col!r}: every "
+            "lead needs an id"
+        )
+    duplicated = ids.filter(ids.is_duplicated()).unique().sort()
+    if len(duplicated):
+        raise FlatInputError(
+            f"the id column {id_col!r} has {len(duplicated):,} duplicated values (e.g. "
+            f"{', '.join(repr(v) for v in duplicated.head(3).to_list())}): each lead must "
+            "appear once. Remove the duplicate rows or choose another id column."
+        )
+    label = parse_label(text[label_col], label_col)
+    labelled = label.is_not_null().to_numpy()
+    y = label.fill_null(False).to_numpy().astype(bool)
+    if labelled.sum() == 0 or y[labelled].all() or not y[labelled].any():
+        raise FlatInputError(
+            f"the label column {label_col!r} needs both converted and not converted leads; "
+            f"it has {int(y[labelled].sum()):,} converted of {int(labelled.sum()):,} labelled"
+        )
+    leads = pl.DataFrame({"lead_id": ids, "label": label})
+    profile_rows: list[dict] = []
+    messages: list[str] = []
+    n = raw.height
+
+    def base_row(column: str, feature: str, role: str, inferred: Inferred | None) -> dict:
+        values = inferred.values if inferred else text[column]
+        return {
+            "column_name": column,
+            "feature": feature,
+            "role": role,
+            "inferred_type": inferred.kind if inferred else "text",
+            "date_format": inferred.date_format if inferred else None,
+            "rows": n,
+            "missing_rows": int(values.null_count()),
+            "placeholder_rows": placeholders.get(column, 0),
+            "unparseable_rows": inferred.unparseable if inferred else 0,
+            "distinct_values": int(values.drop_nulls().n_unique()),
+        }
+
+    profile_rows.append({**base_row(id_col, "lead_id", "id", None), "excluded_reason": "id"})
+    profile_rows.append(
+        {**base_row(label_col, "label", "label", Inferred("boolean", label)),
+         "excluded_reason": "label"}
+    )  # fmt: skip
+    created: pl.Series | None = None
+    candidates: dict[str, tuple[str, str, Inferred]] = {}  # feature -> (column, role, inferred)
+    taken = {"lead_id", "as_of", "snapshot_role", "label", "created_at"}
+    if created_col is not None:
+        inferred = infer_column(text[created_col])
+        if inferred.kind != "date":
+            raise FlatInputError(
+                f"the created-at column {created_col!r} is not a date in most rows (e.g. "
+                f"{text[created_col].drop_nulls().head(1).to_list()}); supported: yyyy-mm-dd, "
+                "dd-mm-yyyy, mm/dd/yyyy, dd/mm/yyyy, dd.mm.yyyy, with an optional time"
+            )
+        created = inferred.values
+        leads = leads.with_columns(created_at=created)
+        profile_rows.append(
+            {**base_row(created_col, "created_at", "created_at", inferred),
+             "excluded_reason": "created-at: used for the split and the features below"}
+        )  # fmt: skip
+        stem = feature_name(created_col)
+        weekday = created.dt.weekday().map_elements(
+            lambda d: WEEKDAYS[d - 1], return_dtype=pl.String
+        )
+        candidates[f"{stem}_weekday"] = (
+            created_col, "derived_feature", Inferred("categorical", weekday)
+        )  # fmt: skip
+        if (created.dt.hour().fill_null(0) > 0).any():
+            candidates[f"{stem}_hour"] = (
+                created_col, "derived_feature", Inferred("numeric", created.dt.hour().cast(
+                    pl.Float64))
+            )  # fmt: skip
+    for column in columns:
+        if column in (id_col, label_col, created_col):
+            continue
+        inferred = infer_column(text[column])
+        feature = feature_name(column)
+        while feature in taken or feature in candidates:
+            feature = f"{feature}_"
+        if inferred.kind == "date":
+            if created is None:
+                profile_rows.append(
+                    {**base_row(column, feature, "feature", inferred),
+                     "excluded_reason": "a date column needs the created-at column "
+                     "(var flat_created_at_column) as reference"}
+                )  # fmt: skip
+                continue
+            days = (inferred.values - created).dt.total_seconds() / 86_400
+            inferred = Inferred("numeric", days.cast(pl.Float64), inferred.unparseable,
+                                inferred.date_format)  # fmt: skip
+            feature = f"{feature}_days_after_created"
+        candidates[feature] = (column, "feature", inferred)
+    # leakage and usefulness, on labelled leads only
+    folds = (_stable_fraction(ids) * 5).astype(np.int64)[labelled]
+    y_l = y[labelled]
+    features: dict[str, pl.Series] = {}
+    for feature, (column, role, inferred) in candidates.items():
+        values = inferred.values
+        row = base_row(column, feature, role, inferred)
+        row["inferred_type"] = inferred.kind
+        lab = values.filter(pl.Series(labelled))
+        filled = lab.is_not_null().to_numpy()
+        fill_pos = float(filled[y_l].mean())
+        fill_neg = float(filled[~y_l].mean())
+        distinct = lab.drop_nulls().n_unique()
+        auc = single_column_auc(lab, inferred.kind, y_l, folds) if distinct > 1 else float("nan")
+        reasons = []
+        if min(fill_pos, fill_neg) <= 0.02 and max(fill_pos, fill_neg) >= 0.2:
+            which = "converted" if fill_pos > fill_neg else "not converted"
+            reasons.append(
+                f"filled only for {which} leads ({fill_pos:.0%} of converted, "
+                f"{fill_neg:.0%} of not converted)"
+            )
+        if not math.isnan(auc) and auc >= cfg.leakage_auc:
+            reasons.append(f"predicts the label almost perfectly on its own (AUC {auc:.3f})")
+        excluded = None
+        if column in excluded_by_user:
+            excluded = "var flat_exclude_columns"
+        elif distinct <= 1:
+            excluded = "constant: one value (or none) among labelled leads"
+        elif inferred.kind == "categorical" and distinct > 50 and distinct >= 0.9 * filled.sum():
+            excluded = "unique per lead (an identifier or free text), nothing to learn"
+        elif reasons and cfg.exclude_leaky_columns:
+            excluded = "leakage suspect (var flat_exclude_leaky_columns)"
+        if reasons:
+            messages.append(
+                f"leakage guard: column {column!r} {' and '.join(reasons)}: "
+                + ("excluded from the model" if excluded else "KEPT as a feature (set "
+                   "flat_exclude_leaky_columns: true to exclude it)")
+                + ". Columns filled in after the outcome (sales tags, lost reasons, deal "
+                "fields) make the holdout look great and the scores of open leads useless."
+            )  # fmt: skip
+        profile_rows.append(
+            {
+                **row,
+                "fill_rate_converted": fill_pos,
+                "fill_rate_not_converted": fill_neg,
+                "single_column_auc": None if math.isnan(auc) else auc,
+                "is_leakage_suspect": bool(reasons),
+                "leakage_reason": "; ".join(reasons) or None,
+                "is_model_feature": excluded is None,
+                "excluded_reason": excluded,
+            }
+        )
+        if excluded is None:
+            features[feature] = values
+    if not features:
+        raise FlatInputError(
+            "no usable feature column is left (all were excluded, constant, identifiers or "
+            "leakage suspects): see the excluded reasons in marts.flat_column_checks"
+        )
+    leads = leads.with_columns(**features)
+    profile = pl.DataFrame(profile_rows, schema=PROFILE_SCHEMA)
+    return Prepared(leads=leads, profile=profile, created_at=created_col, messages=messages)
+
+
+# -- split ------------------------------------------------------------------------
+
+
+def _midnight(value: datetime | date) -> datetime:
+    return datetime(value.year, value.month, value.day)
+
+
+def assign_split(leads: pl.DataFrame, cfg: FlatConfig, today: datetime | None = None):
+    """Add snapshot_role (train, holdout, scoring) and as_of to every lead.
+
+    Out-of-time (created_at present): holdout = the labelled leads created on the
+    latest days holding `holdout_fraction` of them; validation (early stopping) = the
+    latest `validation_fraction` of the rest; a day is never split. Stratified (no
+    created_at): per class, by a hash of the id. as_of: real creation day for the
+    fitted leads; the first day of the validation and of the holdout segment for theirs
+    (training reads validation as the latest train date); the score date for open leads
+    (day after the latest creation, else var score_as_of, else today)."""
+    labelled = leads.filter(pl.col("label").is_not_null())
+    has_dates = "created_at" in leads.columns and leads["created_at"].is_not_null().any()
+    if has_dates:
+        days = labelled["created_at"].dt.truncate("1d").drop_nulls().sort()
+        cut_h = days[min(len(days) - 1, int(len(days) * (1 - cfg.holdout_fraction)))]
+        before = days.filter(days < cut_h)
+        cut_v = (
+            before[min(len(before) - 1, int(len(before) * (1 - cfg.validation_fraction)))]
+            if len(before)
+            else cut_h
+        )
+        first = days[0]
+        score_date = cfg.score_as_of or _midnight(leads["created_at"].max()) + timedelta(days=1)
+        day = pl.col("created_at").dt.truncate("1d")
+        role = (
+            pl.when(pl.col("label").is_null())
+            .then(pl.lit("scoring"))
+            .when(day >= cut_h)
+            .then(pl.lit("holdout"))
+            .otherwise(pl.lit("train"))
+        )
+        as_of = (
+            pl.when(pl.col("label").is_null())
+            .then(pl.lit(score_date))
+            .when(day >= cut_h)
+            .then(pl.lit(cut_h))
+            .when(day >= cut_v)
+            .then(pl.lit(cut_v))
+            .otherwise(day.fill_null(pl.lit(first)))
+        )
+        return leads.with_columns(
+            snapshot_role=role, as_of=as_of.cast(pl.Datetime("us"))
+        ), f"out-of-time by {cfg.created_at_column}: holdout from {cut_h:%Y-%m-%d}"
+    fraction = _stable_fraction(leads["lead_id"])
+    frame = leads.with_columns(_u=pl.Series(fraction)).with_columns(
+        _rank=(pl.col("_u").rank("ordinal").over("label") - 1)
+        / pl.len().over("label").cast(pl.Float64)
+    )
+    fit_date, validation_date, holdout_date = STRATIFIED_DATES
+    h, v = cfg.holdout_fraction, cfg.validation_fraction
+    score_date = cfg.score_as_of or _midnight(today or datetime.now(UTC))
+    role = (
+        pl.when(pl.col("label").is_null())
+        .then(pl.lit("scoring"))
+        .when(pl.col("_rank") < h)
+        .then(pl.lit("holdout"))
+        .otherwise(pl.lit("train"))
+    )
+    as_of = (
+        pl.when(pl.col("label").is_null())
+        .then(pl.lit(score_date))
+        .when(pl.col("_rank") < h)
+        .then(pl.lit(holdout_date))
+        .when(pl.col("_rank") < h + v * (1 - h))
+        .then(pl.lit(validation_date))
+        .otherwise(pl.lit(fit_date))
+    )
+    return (
+        frame.with_columns(snapshot_role=role, as_of=as_of.cast(pl.Datetime("us"))).drop(
+            "_u", "_rank"
+        ),
+        "stratified by label (no created-at column)",
+    )
+
+
+def examples(leads: pl.DataFrame) -> pl.DataFrame:
+    """The example frame the ml models read: keys first, then the features."""
+    keys = ["lead_id", "as_of", "snapshot_role", "label"]
+    features = [c for c in leads.columns if c not in (*keys, "created_at")]
+    return leads.select(*keys, *features).sort("lead_id")
+
+
+# -- baseline: plain logistic regression -------------------------------------------
+
+
+@dataclass
+class LogisticBaseline:
+    """One-hot categoricals (levels seen >= 10 times), standardised numbers with a
+    missing indicator, L2-penalised logistic regression fitted by Newton's method."""
+
+    columns: list[tuple[str, str, object]]  # (feature, kind, level or stats)
+    weights: np.ndarray
+    intercept: float
+
+    def design(self, frame: pl.DataFrame) -> tuple[np.ndarray, list[str]]:
+        return _design(frame, self.columns)
+
+
+def _encoder(frame: pl.DataFrame, min_count: int = 10, max_levels: int = 50) -> list:
+    columns: list[tuple[str, str, object]] = []
+    for name, dtype in frame.schema.items():
+        if name in ("lead_id", "as_of", "snapshot_role", "label", "created_at"):
+            continue
+        if dtype == pl.String:
+            counts = (
+                frame[name]
+                .drop_nulls()
+                .value_counts(sort=True)
+                .filter(pl.col("count") >= min_count)
+            )
+            for level in counts[name].head(max_levels).to_list():
+                columns.append((name, "level", level))
+            columns.append((name, "missing", None))
+        else:
+            values = frame[name].cast(pl.Float64)
+            lo, hi = values.quantile(0.01), values.quantile(0.99)
+            clipped = values.clip(lo, hi) if lo is not None else values
+            mean = clipped.mean() or 0.0
+            std = clipped.std() or 1.0
+            columns.append((name, "number", (lo, hi, mean, std if std > 0 else 1.0)))
+            columns.append((name, "missing", None))
+    return columns
+
+
+def _design(frame: pl.DataFrame, columns: list) -> tuple[np.ndarray, list[str]]:
+    out = np.zeros((frame.height, len(columns)), dtype=np.float64)
+    names = []
+    for j, (name, kind, info) in enumerate(columns):
+        names.append(name)
+        if kind == "level":
+            out[:, j] = (frame[name] == info).fill_null(False).to_numpy()
+        elif kind == "missing":
+            out[:, j] = frame[name].is_null().to_numpy()
+        else:
+            lo, hi, mean, std = info
+            values = frame[name].cast(pl.Float64)
+            if lo is not None:
+                values = values.clip(lo, hi)
+            out[:, j] = ((values - mean) / std).fill_null(0.0).to_numpy()
+    return out, names
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50):
+    """Newton's method on the L2-penalised log loss (intercept not penalised)."""
+    n, k = x.shape
+    xb = np.hstack([np.ones((n, 1)), x])
+    w = np.zeros(k + 1)
+    w[0] = math.log(max(y.mean(), 1e-6) / max(1 - y.mean(), 1e-6))
+    penalty = np.full(k + 1, l2)
+    penalty[0] = 0.0
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-np.clip(xb @ w, -30, 30)))
+        gradient = xb.T @ (p - y) + penalty * w
+        hessian = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return float(w[0]), w[1:]
+
+
+def train_baseline(train: pl.DataFrame) -> LogisticBaseline:
+    columns = _encoder(train)
+    x, _ = _design(train, columns)
+    intercept, weights = fit_logistic(x, train["label"].cast(pl.Float64).to_numpy())
+    return LogisticBaseline(columns=columns, weights=weights, intercept=intercept)
+
+
+def baseline_scores(model: LogisticBaseline, frame: pl.DataFrame, k: int = 3) -> pl.DataFrame:
+    """Probability, 0-100 score and the top reasons (largest per-feature terms of the
+    linear predictor, measured from the training average) for every row."""
+    from leadscore.explain import render
+
+    x, names = model.design(frame)
+    logit = model.intercept + x @ model.weights
+    probability = 1 / (1 + np.exp(-np.clip(logit, -30, 30)))
+    features = list(dict.fromkeys(names))
+    contributions = np.zeros((frame.height, len(features)))
+    for j, name in enumerate(names):
+        contributions[:, features.index(name)] += x[:, j] * model.weights[j]
+    # relative to an average lead: subtract each feature's mean term over these rows
+    contributions -= contributions.mean(axis=0, keepdims=True) if frame.height else 0
+    order = np.argsort(-contributions, axis=1, kind="stable")
+    out: dict[str, list] = {}
+    for direction, picks in (("positive", order[:, :k]), ("negative", order[:, ::-1][:, :k])):
+        for i in range(k):
+            sentences: list[str | None] = [None] * frame.height
+            if i < len(features):
+                idx = picks[:, i]
+                value = contributions[np.arange(frame.height), idx]
+                keep = value > 1e-9 if direction == "positive" else value < -1e-9
+                for f in np.unique(idx[keep]):
+                    rows = np.flatnonzero(keep & (idx == f))
+                    rendered = render(features[f], frame[features[f]].gather(rows), {})
+                    for r, s in zip(rows, rendered.to_list(), strict=True):
+                        sentences[r] = s
+            out[f"rules_{direction}_reason_{i + 1}"] = sentences
+    return pl.DataFrame(
+        {
+            "lead_id": frame["lead_id"],
+            "as_of": frame["as_of"].cast(pl.Datetime("us")),
+            "snapshot_role": frame["snapshot_role"],
+            "rules_points": pl.Series(probability * 100, dtype=pl.Float64),
+            "rules_score": pl.Series(np.round(probability * 100), dtype=pl.Float64).cast(pl.Int32),
+            **{
+                f"rules_{d}_reason_{i}": pl.Series(out[f"rules_{d}_reason_{i}"], dtype=pl.String)
+                for i in range(1, k + 1)
+                for d in ("positive", "negative")
+            },
+            "rules_matched": pl.Series((np.abs(contributions) > 1e-9).sum(axis=1), dtype=pl.Int64),
+            "baseline_ranking": pl.Series(probability, dtype=pl.Float64),
+        }
+    )
+
+
+# -- drift --------------------------------------------------------------------------
+
+DRIFT_SCHEMA = {
+    "feature": pl.String,
+    "kind": pl.String,
+    "bin": pl.String,
+    "reference_rows": pl.Int64,
+    "current_rows": pl.Int64,
+    "reference_share": pl.Float64,
+    "current_share": pl.Float64,
+}
+
+
+def drift_bins(
+    reference: pl.DataFrame,
+    current: pl.DataFrame,
+    features: list[str],
+    reference_scores: pl.Series,
+    current_scores: pl.Series,
+    max_categories: int = 20,
+) -> pl.DataFrame:
+    """Per feature (and 'score'): the share of reference and current rows per bin, as
+    intermediate.int_feature_drift_bins does for CRM mode: numbers cut at the reference
+    deciles (values above the last: 'above reference'), the `max_categories` most
+    frequent reference categories as their own bins and the rest as 'other', missing
+    one bin."""
+    rows: list[dict] = []
+
+    def add(name: str, ref: pl.Series, cur: pl.Series) -> None:
+        if ref.dtype.is_numeric() or ref.dtype == pl.Boolean:
+            kind = "numeric"
+            r, c = ref.cast(pl.Float64), cur.cast(pl.Float64)
+            edges = np.unique(np.quantile(r.drop_nulls().to_numpy(), np.linspace(0.1, 1, 10))) \
+                if r.drop_nulls().len() else np.array([])  # fmt: skip
+
+            def label(s: pl.Series) -> list[str]:
+                out = []
+                for v in s.to_list():
+                    if v is None or (isinstance(v, float) and math.isnan(v)):
+                        out.append("missing")
+                        continue
+                    i = int(np.searchsorted(edges, v, side="left"))
+                    out.append(str(i + 1) if i < len(edges) else "above reference")
+                return out
+
+            ref_bins, cur_bins = label(r), label(c)
+        else:
+            # the most frequent reference categories are bins, the rest one 'other' bin:
+            # hundreds of rare categories would make PSI measure noise
+            kind = "categorical"
+            top = set(
+                ref.drop_nulls().cast(pl.String).value_counts(sort=True)
+                .head(max_categories)[ref.name].to_list()
+            )  # fmt: skip
+
+            def lump(s: pl.Series) -> list[str]:
+                return [
+                    "missing" if v is None else (v if v in top else "other")
+                    for v in s.cast(pl.String).to_list()
+                ]
+
+            ref_bins, cur_bins = lump(ref), lump(cur)
+        counts: dict[str, list[int]] = {}
+        for b in ref_bins:
+            counts.setdefault(b, [0, 0])[0] += 1
+        for b in cur_bins:
+            counts.setdefault(b, [0, 0])[1] += 1
+        n_ref, n_cur = len(ref_bins), len(cur_bins)
+        for b, (nr, nc) in sorted(counts.items()):
+            rows.append(
+                {
+                    "feature": name,
+                    "kind": kind,
+                    "bin": b,
+                    "reference_rows": nr,
+                    "current_rows": nc,
+                    "reference_share": nr / n_ref if n_ref else None,
+                    "current_share": nc / n_cur if n_cur else None,
+                }
+            )
+
+    for feature in features:
+        add(feature, reference[feature], current[feature])
+    add("score", reference_scores, current_scores)
+    return pl.DataFrame(rows, schema=DRIFT_SCHEMA)
+
+
+# -- data quality -------------------------------------------------------------------
+
+DATA_QUALITY_SCHEMA = {
+    "source_table": pl.String,
+    "rule": pl.String,
+    "description": pl.String,
+    "rows_checked": pl.Int64,
+    "rows_fixed": pl.Int64,
+    "rows_defaulted": pl.Int64,
+    "rows_excluded": pl.Int64,
+    "rows_quarantined": pl.Int64,
+}
+
+
+def data_quality_counts(profile: pl.DataFrame, leads: pl.DataFrame) -> pl.DataFrame:
+    """Rows of marts.data_quality for the flat export: per column, placeholders and
+    unparseable values set to missing (defaulted); open leads (no label: scored, not
+    trained on) and excluded columns."""
+    rows = []
+    n = leads.height
+    for r in profile.filter(pl.col("role").is_in(["feature", "created_at"])).iter_rows(named=True):
+        rows.append(
+            ("flat", f"{r['feature']}.placeholder_as_missing",
+             f"{r['column_name']}: placeholder values (Select, N/A, unknown...) read as missing",
+             n, 0, r["placeholder_rows"], 0, 0)
+        )  # fmt: skip
+        rows.append(
+            ("flat", f"{r['feature']}.unparseable",
+             f"{r['column_name']}: values that are not a {r['inferred_type']} read as missing",
+             n, 0, r["unparseable_rows"], 0, 0)
+        )  # fmt: skip
+    open_leads = int(leads["label"].is_null().sum())
+    rows.append(
+        ("flat", "open_leads", "leads with an empty label: scored, not trained on",
+         n, 0, 0, open_leads, 0)
+    )  # fmt: skip
+    return pl.DataFrame(rows, schema=DATA_QUALITY_SCHEMA, orient="row")

@@ -1,0 +1,78 @@
+"""The summary `leadscore summary` prints for a flat-mode build."""
+
+from __future__ import annotations
+
+import duckdb
+
+
+def is_flat_build(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.sql(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'intermediate' and table_name = 'flat_examples'"
+        ).fetchall()[0][0]
+    )
+
+
+def print_flat_summary(con: duckdb.DuckDBPyConnection) -> int:
+    print("\n== lead scoring summary (flat export) ==")
+    roles = dict(
+        con.sql(
+            "select snapshot_role, count(*) from intermediate.flat_examples group by 1"
+        ).fetchall()
+    )
+    labelled, converted = con.sql(
+        "select count(*), count(*) filter (where label) from intermediate.flat_examples "
+        "where label is not null"
+    ).fetchall()[0]
+    print(f"{'leads in the export':>30}: {sum(roles.values()):>10,}")
+    print(f"{'labelled (converted)':>30}: {labelled:>10,} ({converted:,})")
+    print(f"{'train / holdout':>30}: {roles.get('train', 0):>10,} / {roles.get('holdout', 0):,}")
+    scored = con.sql("select count(*) from marts.lead_scores").fetchall()[0][0]
+    print(f"{'open leads scored':>30}: {scored:>10,}")
+    checks = con.sql(
+        "select column_name, case when role in ('feature', 'derived_feature') then feature "
+        "else column_name || ' (' || role || ')' end, inferred_type, missing_rows, "
+        "placeholder_rows, "
+        "single_column_auc, is_model_feature, concat_ws(': ', excluded_reason, "
+        "case when is_leakage_suspect and is_model_feature then 'leakage suspect KEPT' end, "
+        "leakage_reason) "
+        "from marts.flat_column_checks order by role, column_name, feature"
+    ).fetchall()
+    print("\ncolumn checks (marts.flat_column_checks):")
+    print(f"{'feature':>32} {'type':>12} {'missing':>8} {'placeh.':>8} {'AUC alone':>9}  model")
+    for _column, feature, kind, missing, placeholders, auc, used, why in checks:
+        auc_text = f"{auc:.3f}" if auc is not None else ""
+        print(
+            f"{feature:>32} {kind:>12} {missing:>8,} {placeholders:>8,} {auc_text:>9}  "
+            f"{'yes' if used else 'no'}{': ' + why if why else ''}"
+        )
+    perf = con.sql(
+        "select scorer, examples, positives, auc, pr_auc, log_loss, holdout_from "
+        "from marts.model_performance order by scorer"
+    ).fetchall()
+    registry = con.sql(
+        "select model_id, status_reason, best_iteration from ml.ml_model_registry "
+        "where status = 'champion' order by trained_at desc limit 1"
+    ).fetchall()
+    if not registry:
+        print("\nno model yet (cold start): open leads get the baseline's scores")
+    else:
+        model_id, reason, trees = registry[0]
+        print(f"\nchampion {model_id} ({trees} trees): {reason}")
+        names = {"model": "CatBoost", "rules": "logistic regression (baseline)"}
+        for scorer, n, pos, auc, pr_auc, log_loss, holdout_from in perf:
+            print(
+                f"{names.get(scorer, scorer):>31}: holdout AUC {auc:.4f}  PR-AUC {pr_auc:.4f}  "
+                f"log loss {log_loss:.4f}  ({n:,} leads, {pos:,} converted, from "
+                f"{str(holdout_from)[:10]})"
+            )
+    tiers = con.sql(
+        "select tier, count(*), min(score), max(score), string_agg(distinct score_source, ',') "
+        "from marts.lead_scores group by tier, tier_rank order by tier_rank"
+    ).fetchall()
+    print("\nopen leads per tier:")
+    print(f"{'tier':>8} {'leads':>8} {'scores':>9} {'source':>7}")
+    for tier, n, lo, hi, source in tiers:
+        print(f"{tier:>8} {n:>8,} {lo:>4}-{hi:<4} {source:>7}")
+    return 0
