@@ -2,7 +2,11 @@
     date. Open = created before as_of, not deleted, not yet converted, and its latest
     stage before as_of is not a closed one (seed lifecycle_stages.is_closed). Training
     snapshots only keep leads at most var('max_example_lead_age_days') old; the scoring
-    date keeps every open lead. Also carries the lead's stage as of that date. -#}
+    date keeps every open lead. Also carries the lead's stage as of that date.
+    Above var('max_training_examples') train-date candidates, a fixed pseudo-random
+    share of them is kept (hash of lead and date, so the sample does not move between
+    builds): features cost grows with the spine, and a model learns as well from a
+    large uniform sample. Holdout and scoring rows are never sampled. -#}
 with
 
 leads as (
@@ -27,7 +31,7 @@ conversions as (
     group by lead_id
 ),
 
-candidates as (
+all_candidates as (
     select
         leads.lead_id,
         leads.created_at,
@@ -43,6 +47,26 @@ candidates as (
                     'day', -1 * var('max_example_lead_age_days'), 'dates.as_of'
                 ) }}
             )
+),
+
+train_share as (
+    select
+        least(
+            1.0, 1.0 * {{ var('max_training_examples') }} / greatest(count(*), 1)
+        ) as keep_share
+    from all_candidates
+    where snapshot_role = 'train'
+),
+
+candidates as (
+    select all_candidates.*
+    from all_candidates
+    cross join train_share
+    where
+        all_candidates.snapshot_role != 'train'
+        or {{ var('max_training_examples') }} = 0
+        or {{ unit_hash('all_candidates.lead_id', 'all_candidates.as_of') }}
+        < train_share.keep_share
 ),
 
 stage_as_of as (
