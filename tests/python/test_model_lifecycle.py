@@ -168,3 +168,26 @@ def test_scoring_only_var_without_the_selector_stops_with_the_command_to_run(
     with pytest.raises(pytest.fail.Exception, match="--selector scoring_only"):
         run_dbt(args, db, small_raw, tmp, env_vars)
     assert query(db, "select count(*) as n from ml.ml_model_registry")["n"][0] == 1
+
+
+def test_train_candidates_above_the_cap_are_sampled_stably(built_db, small_raw, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("sampled_spine")
+    db = tmp / "sampled.duckdb"
+    shutil.copy(built_db, db)
+    roles = (
+        "select snapshot_role, count(*) as n from intermediate.int_lead_snapshots_filtered "
+        "group by 1 order by 1"
+    )
+    full = dict(query(db, roles).iter_rows())
+    spine = "select * from intermediate.int_lead_snapshots_filtered order by lead_id, as_of"
+    args = ["run", "--select", "int_lead_snapshots_filtered"]
+    run_dbt(args, db, small_raw, tmp, {"max_training_examples": 1000})
+    first = query(db, spine)
+    sampled = dict(query(db, roles).iter_rows())
+    # only train rows are sampled: about 1000 candidates, fewer once closed leads go
+    assert 100 < sampled["train"] < min(1000, full["train"])
+    assert {k: v for k, v in sampled.items() if k != "train"} == {
+        k: v for k, v in full.items() if k != "train"
+    }
+    run_dbt(args, db, small_raw, tmp, {"max_training_examples": 1000})
+    assert first.equals(query(db, spine))
