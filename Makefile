@@ -45,6 +45,8 @@ lint: install
 	$(BIN)/ruff check python tests bench models
 	$(BIN)/ruff format --check python tests bench models
 	$(BIN)/sqlfluff lint models tests
+	$(BIN)/sqlfluff lint models/staging/hubspot --config tests/sqlfluff/hubspot.cfg
+	$(BIN)/sqlfluff lint models/staging/salesforce --config tests/sqlfluff/salesforce.cfg
 
 report: install
 	$(BIN)/leadscore report --db data/leadscore.duckdb --out data/report.html

@@ -150,7 +150,9 @@
         {%- do conditions.append('not (' ~ is_removed ~ ')') -%}
     {%- endif -%}
     {%- if relation is none -%}
-        {%- do log(source_name ~ '.' ~ table ~ ' is absent: disabled ' ~ connector_tables(source_name)[table]['feature'], info=True) -%}
+        {%- set feature = connector_tables(source_name)[table]['feature'] -%}
+        {%- do log(source_name ~ '.' ~ table ~ ' is absent: '
+            ~ ('disabled ' ~ feature if feature else 'no rows (required table)'), info=True) -%}
         {%- set body = 'select ' ~ selected | join(', ') ~ ' where 1 = 0' -%}
     {%- else -%}
         {%- set body = 'select ' ~ selected | join(', ') ~ ' from ' ~ relation

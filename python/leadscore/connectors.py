@@ -184,7 +184,8 @@ _HUBSPOT = {
             duration_seconds * 1000 as duration, {synced} as _fivetran_synced
         from g_events where event_type = 'email_open' order by id""",
     "email_event_click": """
-        select 'ev' || n as id, 'https://www.example.com' || coalesce(page_path, '/')
+        select 'ev' || n as id, 'https://www.example.com' || coalesce(page_path,
+                case n % 3 when 0 then '/pricing' when 1 then '/blog/lead-scoring' else '/' end)
             || '?utm_source=email' as url, null as referer, {synced} as _fivetran_synced
         from g_events where event_type = 'email_click' order by id""",
     "email_event_bounce": """

@@ -19,7 +19,7 @@
 } -%}
 {%- do columns.update({source_property: 'string'}) -%}
 {%- for property in answers.values() -%}
-    {%- do columns.update({property: 'string'}) -%}
+{%- do columns.update({property: 'string'}) -%}
 {%- endfor -%}
 with
 
@@ -27,7 +27,7 @@ contacts as (
     select * from {{ connector_table('hubspot', 'contact', columns, keep_deleted=true) }} as contact
 ),
 
-merges as (
+merged_ids as (
     select * from {{ ref('stg_hubspot__contact_merges') }}
     where is_merged
 ),
@@ -58,7 +58,7 @@ final as (
         contacts.{{ answers['stated_need'] }} as stated_need
     from contacts
     left join companies on contacts.property_associatedcompanyid = companies.id
-    where contacts.id not in (select merges.contact_id from merges)
+    where contacts.id not in (select merged_ids.contact_id from merged_ids)
 )
 
 select * from final

@@ -15,7 +15,7 @@
 {%- do source('hubspot', 'contact') -%}
 {%- do source('hubspot', 'contact_property_history') -%}
 {%- for stage in hubspot_stages -%}
-    {%- do date_columns.update({'property_hs_lifecyclestage_' ~ stage ~ '_date': 'timestamp'}) -%}
+{%- do date_columns.update({'property_hs_lifecyclestage_' ~ stage ~ '_date': 'timestamp'}) -%}
 {%- endfor -%}
 with
 

@@ -61,7 +61,11 @@ activities as (
         'event' as activity,
         coalesce(calendar_events.type, calendar_events.event_subtype, 'Event') as source_type,
         coalesce(calendar_events.start_date_time, calendar_events.activity_date_time) as occurred_at,
-        {{ dbt.datediff('calendar_events.start_date_time', 'calendar_events.end_date_time', 'second') }} as duration_seconds
+        {{ dbt.datediff(
+            'calendar_events.start_date_time',
+            'calendar_events.end_date_time',
+            'second',
+        ) }} as duration_seconds
     from calendar_events
     where coalesce(calendar_events.start_date_time, calendar_events.activity_date_time) <= {{ reference_time() }}
 ),

@@ -20,7 +20,7 @@
     'has_opted_out_of_email': 'boolean',
 } -%}
 {%- for field in answers.values() -%}
-    {%- do columns.update({field: 'string'}) -%}
+{%- do columns.update({field: 'string'}) -%}
 {%- endfor -%}
 with
 

@@ -7,7 +7,9 @@
     - conversion (is_converted, converted_date): conversion/converted (sql);
     - the converted opportunity: created (opportunity), won (customer), lost
       (disqualified) at its closed_at. -#}
-{%- do source('salesforce', 'lead_history') -%}
+{%- do source('salesforce', 'lead_history') %}
+-- depends_on: {{ ref('lifecycle_stages') }}
+-- depends_on: {{ ref('stg_salesforce__person_ids') }}
 with
 
 leads as (
@@ -24,10 +26,6 @@ leads as (
     where not (is_removed and master_record_id is not null)
 ),
 
-person_ids as (
-    select * from {{ ref('stg_salesforce__person_ids') }}
-),
-
 stage_mapping as (
     select * from {{ ref('crm_stage_mapping') }}
     where crm = 'salesforce'
@@ -38,6 +36,10 @@ opportunities as (
 ),
 
 {% if connector_has('salesforce', 'lead_history') -%}
+person_ids as (
+    select * from {{ ref('stg_salesforce__person_ids') }}
+),
+
 status_changes as (
     select
         person_ids.lead_id,
