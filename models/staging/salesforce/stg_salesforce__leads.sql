@@ -1,7 +1,8 @@
 {#- Salesforce leads -> contract table leads. Leads merged into another are left out
     (their activity follows the master record); deleted leads are kept with
     is_deleted. account_id points at the lead's own firmographics
-    (stg_salesforce__accounts): the converted account is known only after conversion. -#}
+    (stg_salesforce__accounts): the converted account is known only after conversion.
+    is_converted is beyond the contract: crm_lead_sync leaves converted leads out. -#}
 {%- set answers = var('salesforce_qualification_fields') -%}
 {%- set columns = {
     'id': 'string',
@@ -18,6 +19,7 @@
     'email_bounced_date': 'timestamp',
     'email_bounced_reason': 'string',
     'has_opted_out_of_email': 'boolean',
+    'is_converted': 'boolean',
 } -%}
 {%- for field in answers.values() -%}
 {%- do columns.update({field: 'string'}) -%}
@@ -46,7 +48,8 @@ final as (
         coalesce(has_opted_out_of_email, false) as unsubscribed,
         {{ answers['budget_range'] }} as budget_range,
         {{ answers['purchase_timeline'] }} as purchase_timeline,
-        {{ answers['stated_need'] }} as stated_need
+        {{ answers['stated_need'] }} as stated_need,
+        coalesce(is_converted, false) as is_converted
     from leads
     where not (is_removed and master_record_id is not null)
 )
