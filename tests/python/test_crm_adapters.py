@@ -194,6 +194,26 @@ def test_hubspot_deal_with_several_contacts_and_lifecycle_labels(hubspot):
     assert {f"{d}:{c}" for d, c in shared} <= opportunities
     # the deleted deal is not an opportunity
     assert not any(o.startswith("399999:") for o in opportunities)
+    # every contact of a won deal is a customer by the time the deal entered closedwon
+    won = con.sql(
+        """
+        select cast(dc.contact_id as varchar), max(ds.date_entered)
+        from hubspot.deal as d
+        join hubspot.deal_contact as dc using (deal_id)
+        join hubspot.deal_stage as ds
+            on ds.deal_id = d.deal_id and ds.value = d.deal_pipeline_stage_id
+        where d.deal_pipeline_stage_id = 'closedwon' and not d.is_deleted
+        group by 1
+        """
+    ).fetchall()
+    customer_at = dict(
+        con.sql(
+            "select lead_id, min(changed_at) from intermediate.int_stage_changes_mapped "
+            "where stage = 'customer' group by 1"
+        ).fetchall()
+    )
+    assert len(won) > 20
+    assert all(contact in customer_at and customer_at[contact] <= at for contact, at in won)
     # lifecycle stages: HubSpot's values map onto the contract's, none quarantined
     assert one(con, "select count(*) from intermediate.int_stage_changes_quarantined") == 0
     mql = one(

@@ -4,8 +4,9 @@
       unknown_stage; values mapped to an empty stage, e.g. other, left out). Without
       the history table, the contact's hs_lifecyclestage_<stage>_date properties;
     - lead status (hs_lead_status) values the seed maps, e.g. UNQUALIFIED -> disqualified;
-    - deals: a contact enters opportunity when a deal of theirs is created and customer
-      when it is won (portals without lifecycle automation still get labels). -#}
+    - deals (seed rows deal/created, deal/won): a contact enters opportunity when a
+      deal of theirs is created and customer when it is won (portals without lifecycle
+      automation still get labels). -#}
 {%- set hubspot_stages = [
     'subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead',
     'opportunity', 'customer', 'evangelist', 'other',
@@ -87,17 +88,21 @@ deals as (
 
 from_deals as (
     select
-        lead_id,
-        'opportunity' as stage,
-        created_at as changed_at
+        deals.lead_id,
+        stage_mapping.stage,
+        case stage_mapping.source_value
+            when 'created' then deals.created_at
+            else deals.closed_at
+        end as changed_at
     from deals
-    union all
-    select
-        lead_id,
-        'customer' as stage,
-        closed_at as changed_at
-    from deals
-    where is_won and closed_at is not null
+    inner join stage_mapping
+        on
+            stage_mapping.field = 'deal'
+            and stage_mapping.stage is not null
+            and (
+                stage_mapping.source_value = 'created'
+                or (stage_mapping.source_value = 'won' and deals.is_won)
+            )
 ),
 
 unioned as (
