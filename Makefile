@@ -12,7 +12,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install browser demo build score bench report test lint pytest clean olist
+.PHONY: install browser demo demo-crm build score bench report test lint pytest clean olist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,17 @@ demo: install
 	$(BIN)/leadscore summary --db data/leadscore.duckdb --raw $(RAW)
 	$(BIN)/leadscore report --db data/leadscore.duckdb --out data/report.html
 
+# the demo on a HubSpot or Salesforce sync (Fivetran's tables, written into the database
+# by the generator): make demo-crm CRM=hubspot (or CRM=salesforce)
+CRM ?= hubspot
+demo-crm: install
+	@mkdir -p data
+	rm -f data/leadscore.duckdb data/leadscore.duckdb.wal
+	$(BIN)/leadscore generate-crm --crm $(CRM) --leads $(DEMO_LEADS) --seed $(DEMO_SEED) --db data/leadscore.duckdb
+	$(BIN)/dbt build --vars '{crm: $(CRM)}'
+	$(BIN)/leadscore publish --db data/leadscore.duckdb --to data/leadscore_bi.duckdb
+	$(BIN)/leadscore summary --db data/leadscore.duckdb
+
 build: install
 	$(BIN)/dbt build --vars '{raw_data_path: $(RAW)}'
 	$(BIN)/leadscore publish --db data/leadscore.duckdb --to data/leadscore_bi.duckdb
@@ -55,6 +66,8 @@ lint: install
 	$(BIN)/ruff check python tests bench models examples
 	$(BIN)/ruff format --check python tests bench models examples
 	$(BIN)/sqlfluff lint models tests
+	$(BIN)/sqlfluff lint models/staging/hubspot --config tests/sqlfluff/hubspot.cfg
+	$(BIN)/sqlfluff lint models/staging/salesforce --config tests/sqlfluff/salesforce.cfg
 
 report: install
 	$(BIN)/leadscore report --db data/leadscore.duckdb --out data/report.html

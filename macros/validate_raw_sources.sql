@@ -21,10 +21,15 @@
     the problem, when a raw table is missing, lacks a contract column, holds a column
     of a type staging cannot read (binary / not UTF-8 text, nested), or when the leads
     table is empty. Row-level problems are not errors: staging fixes or quarantines
-    them and marts.data_quality counts them. -#}
+    them and marts.data_quality counts them. In the hubspot / salesforce modes (var crm)
+    the connector's required tables are checked instead (validate_connector_sources). -#}
 {% macro validate_raw_sources() %}
     {%- if not execute or flags.WHICH not in ('build', 'run') -%}
         {{ return('') }}
+    {%- endif -%}
+    {%- if crm_mode() != 'generic' -%}
+        {#- adapter modes read the connector's tables, not the contract files -#}
+        {{ return(validate_connector_sources(crm_mode())) }}
     {%- endif -%}
     {%- set problems = [] -%}
     {%- for table, required in raw_contract().items() -%}

@@ -6,6 +6,13 @@ with
 
 scores as (
     select * from {{ ref('lead_scores') }}
+    {%- if crm_mode() == 'salesforce' %}
+    -- a converted Salesforce lead is read-only (the person is a contact now): not synced
+    where lead_id not in (
+        select converted.lead_id from {{ ref('stg_salesforce__leads') }} as converted
+        where converted.is_converted
+    )
+    {%- endif %}
 ),
 
 history as (

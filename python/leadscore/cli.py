@@ -53,6 +53,19 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _generate_crm(args: argparse.Namespace) -> int:
+    from leadscore.connectors import fixture_config, generate_connector
+
+    Path(args.db).parent.mkdir(parents=True, exist_ok=True)
+    cfg = fixture_config(args.leads, args.seed, args.events_per_lead)
+    counts = generate_connector(args.crm, cfg, Path(args.db), args.schema, args.omit)
+    schema = args.schema or args.crm
+    print(f"generate-crm: {args.crm} tables in {args.db} schema {schema}:")
+    for name, rows in counts.items():
+        print(f"  {name:28s} {rows:>9,}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="leadscore", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -64,6 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--events-per-lead", type=float, default=50.0)
     gen.add_argument("--history-days", type=_positive_int, default=540)
     gen.set_defaults(func=_generate)
+
+    crm = sub.add_parser(
+        "generate-crm",
+        help="write a demo HubSpot or Salesforce sync (Fivetran's tables) into a DuckDB schema",
+    )
+    crm.add_argument("--crm", choices=("hubspot", "salesforce"), required=True)
+    crm.add_argument("--leads", type=_positive_int, default=3000, help="number of people")
+    crm.add_argument("--seed", type=int, default=42)
+    crm.add_argument("--events-per-lead", type=float, default=20.0)
+    crm.add_argument("--db", default="data/leadscore.duckdb")
+    crm.add_argument("--schema", default=None, help="schema to (re)create; default: the crm")
+    crm.add_argument("--omit", nargs="*", default=[], help="optional tables to leave out")
+    crm.set_defaults(func=_generate_crm)
 
     summ = sub.add_parser("summary", help="print row counts, holdout AUC and leads per tier")
     summ.add_argument("--db", default="data/leadscore.duckdb")

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'accounts') }}
+    select * from {{ raw_relation('accounts') }}
 ),
 
 renamed as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'events') }}
+    select * from {{ raw_relation('events') }}
 ),
 
 renamed as (

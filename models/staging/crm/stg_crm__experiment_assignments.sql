@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'experiment_assignments') }}
+    select * from {{ raw_relation('experiment_assignments') }}
 ),
 
 renamed as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'leads') }}
+    select * from {{ raw_relation('leads') }}
 ),
 
 renamed as (

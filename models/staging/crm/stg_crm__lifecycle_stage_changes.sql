@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'lifecycle_stage_changes') }}
+    select * from {{ raw_relation('lifecycle_stage_changes') }}
 ),
 
 renamed as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'sales_feedback') }}
+    select * from {{ raw_relation('sales_feedback') }}
 ),
 
 renamed as (

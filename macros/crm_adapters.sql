@@ -1,0 +1,213 @@
+{#- CRM source adapters (var `crm`: generic | hubspot | salesforce).
+
+    Staging reads every raw-data contract table through raw_relation(table):
+    - generic: the contract source `crm` (parquet files or your own tables), unchanged;
+    - hubspot / salesforce: the adapter model stg_<crm>__<table> that maps the
+      connector's standard tables (Fivetran schema) onto the contract columns, or an
+      empty, correctly typed select for a contract table the adapter does not provide.
+    The var is resolved at parse time (pass it with --vars), so the DAG holds only the
+    models of the chosen mode. -#}
+
+{% macro crm_mode() -%}
+    {%- set crm = var('crm', 'generic') -%}
+    {%- if crm not in ('generic', 'hubspot', 'salesforce') -%}
+        {{ exceptions.raise_compiler_error("var crm must be one of generic, hubspot, salesforce (got '" ~ crm ~ "')") }}
+    {%- endif -%}
+    {{ return(crm) }}
+{%- endmacro %}
+
+
+{#- Contract tables each adapter maps; the others are empty in that mode. -#}
+{% macro crm_adapter_tables() -%}
+    {{ return({
+        'hubspot': ['leads', 'accounts', 'events', 'lifecycle_stage_changes', 'opportunities'],
+        'salesforce': ['leads', 'accounts', 'events', 'lifecycle_stage_changes', 'opportunities'],
+    }) }}
+{%- endmacro %}
+
+
+{% macro raw_relation(table) -%}
+    {%- set crm = crm_mode() -%}
+    {%- if crm == 'generic' -%}
+        {{ return(source('crm', table)) }}
+    {%- elif table in crm_adapter_tables()[crm] -%}
+        {{ return(ref('stg_' ~ crm ~ '__' ~ table)) }}
+    {%- else -%}
+        {{ return(empty_contract_table(table)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- A contract table with no rows: every contract column, typed as text (staging
+    casts). Used for optional contract tables a connector has no equivalent of. -#}
+{% macro empty_contract_table(table) -%}
+    {%- set cols = [] -%}
+    {%- for column in raw_contract()[table] -%}
+        {%- do cols.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column) -%}
+    {%- endfor -%}
+    {{ return('(select ' ~ cols | join(', ') ~ ' where 1 = 0) as empty_' ~ table) }}
+{%- endmacro %}
+
+
+{#- The connector tables an adapter needs and what is lost without each optional one.
+    Required tables missing stop the build in the pre-flight (validate_raw_sources). -#}
+{% macro connector_tables(crm) -%}
+    {%- set tables = {
+        'hubspot': {
+            'contact': {'required': ['id', 'property_email', 'property_createdate'], 'feature': none},
+            'company': {'feature': 'firmographics (industry, size, revenue, tech stack, ICP fit)'},
+            'deal': {'feature': 'deals (opportunities; funnel and revenue reporting)'},
+            'deal_contact': {'feature': 'deals (which contacts a deal belongs to)'},
+            'deal_company': {'feature': 'the company of a deal'},
+            'deal_stage': {'feature': 'deal close dates from the stage history (falls back to property_closedate)'},
+            'deal_pipeline_stage': {'feature': 'won/lost status of deals'},
+            'engagement': {'feature': 'sales activities (calls, meetings, e-mail replies)'},
+            'engagement_contact': {'feature': 'sales activities (which contact an engagement belongs to)'},
+            'email_event': {'feature': 'marketing e-mail events (opens, clicks, bounces, unsubscribes)'},
+            'email_event_click': {'feature': 'the page a clicked e-mail link leads to'},
+            'email_event_status_change': {'feature': 'telling unsubscribes from other status changes (every STATUSCHANGE counts as an unsubscribe)'},
+            'contact_form_submission': {'feature': 'form submissions (form_submit, demo_request, content_download)'},
+            'contact_property_history': {'feature': 'lifecycle stage history (falls back to the property_hs_lifecyclestage_*_date columns of contact)'},
+        },
+        'salesforce': {
+            'lead': {'required': ['id', 'email', 'created_date'], 'feature': none},
+            'contact': {'feature': 'activities logged on the contact a lead was converted to'},
+            'account': {'feature': 'accounts of opportunities'},
+            'opportunity': {'feature': 'opportunities, won deals (customer stage) and lost deals'},
+            'opportunity_history': {'feature': 'the date an opportunity was won (falls back to close_date)'},
+            'task': {'feature': 'sales activities logged as tasks (calls)'},
+            'event': {'feature': 'calendar events (meetings, demos)'},
+            'lead_history': {'feature': 'lead status history (mql, disqualified before conversion)'},
+        },
+    } -%}
+    {{ return(tables[crm]) }}
+{%- endmacro %}
+
+
+{#- The relation of a connector table, or none when it does not exist in the warehouse. -#}
+{% macro connector_relation(source_name, table) -%}
+    {%- set src = source(source_name, table) -%}
+    {%- if not execute -%}
+        {{ return(src) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(database=src.database, schema=src.schema, identifier=src.identifier)) }}
+{%- endmacro %}
+
+
+{#- True when the connector table exists (always true at parse time). -#}
+{% macro connector_has(source_name, table) -%}
+    {{ return(connector_relation(source_name, table) is not none) }}
+{%- endmacro %}
+
+
+{#- A subquery over a connector table selecting `columns` ({name: type}) with the
+    rows a sync would show today:
+    - `_fivetran_active = false` rows (older versions kept by Fivetran's history mode)
+      are always left out;
+    - soft-deleted rows (`is_deleted`, `_fivetran_deleted`) are left out, or, with
+      keep_deleted, kept and flagged in `is_removed`.
+    A column the table lacks is a typed null; a missing table is an empty select with
+    the same columns, and a log line names the features that are disabled.
+    Types: string, int, float, boolean, timestamp. -#}
+{% macro connector_table(source_name, table, columns, keep_deleted=false) -%}
+    {%- set types = {
+        'string': dbt.type_string(),
+        'int': dbt.type_bigint(),
+        'float': dbt.type_float(),
+        'boolean': dbt.type_boolean(),
+        'timestamp': dbt.type_timestamp(),
+    } -%}
+    {%- set relation = connector_relation(source_name, table) -%}
+    {%- set present = [] -%}
+    {%- if relation is not none and execute -%}
+        {%- for col in adapter.get_columns_in_relation(relation) -%}
+            {%- do present.append(col.name | lower) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set selected = [] -%}
+    {%- for name, type in columns.items() -%}
+        {%- if relation is not none and (name in present or not execute) -%}
+            {%- do selected.append('cast(' ~ adapter.quote(name) ~ ' as ' ~ types[type] ~ ') as ' ~ name) -%}
+        {%- else -%}
+            {%- do selected.append('cast(null as ' ~ types[type] ~ ') as ' ~ name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set removed = [] -%}
+    {%- for flag in ['is_deleted', '_fivetran_deleted'] -%}
+        {%- if flag in present -%}
+            {%- do removed.append('coalesce(cast(' ~ flag ~ ' as ' ~ types['boolean'] ~ '), false)') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set is_removed = removed | join(' or ') if removed else 'false' -%}
+    {%- if keep_deleted -%}
+        {%- do selected.append(is_removed ~ ' as is_removed') -%}
+    {%- endif -%}
+    {%- set conditions = [] -%}
+    {%- if '_fivetran_active' in present -%}
+        {%- do conditions.append('coalesce(cast(_fivetran_active as ' ~ types['boolean'] ~ '), true)') -%}
+    {%- endif -%}
+    {%- if not keep_deleted and removed -%}
+        {%- do conditions.append('not (' ~ is_removed ~ ')') -%}
+    {%- endif -%}
+    {%- if relation is none -%}
+        {%- set feature = connector_tables(source_name)[table]['feature'] -%}
+        {%- do log(source_name ~ '.' ~ table ~ ' is absent: '
+            ~ ('disabled ' ~ feature if feature else 'no rows (required table)'), info=True) -%}
+        {%- set body = 'select ' ~ selected | join(', ') ~ ' where 1 = 0' -%}
+    {%- else -%}
+        {%- set body = 'select ' ~ selected | join(', ') ~ ' from ' ~ relation
+            ~ (' where ' ~ conditions | join(' and ') if conditions else '') -%}
+    {%- endif -%}
+    {{ return('(' ~ body ~ ')') }}
+{%- endmacro %}
+
+
+{#- Pre-flight for adapter modes: the required connector tables and columns exist;
+    log which optional tables are absent and what that disables. -#}
+{% macro validate_connector_sources(crm) %}
+    {%- set problems = [] -%}
+    {%- set absent = [] -%}
+    {%- for table, spec in connector_tables(crm).items() -%}
+        {%- set relation = connector_relation(crm, table) -%}
+        {%- if relation is none -%}
+            {%- if spec.get('required') -%}
+                {%- set src = source(crm, table) -%}
+                {%- do problems.append(crm ~ '.' ~ table ~ ': table not found at ' ~ src
+                    ~ ' (required; set vars ' ~ crm ~ '_database / ' ~ crm ~ '_schema to where the connector writes)') -%}
+            {%- else -%}
+                {%- do absent.append(table) -%}
+                {{ log(crm ~ '.' ~ table ~ ' is absent (optional): disabled ' ~ spec['feature'], info=True) }}
+            {%- endif -%}
+        {%- elif spec.get('required') -%}
+            {%- set present = [] -%}
+            {%- for col in adapter.get_columns_in_relation(relation) -%}
+                {%- do present.append(col.name | lower) -%}
+            {%- endfor -%}
+            {%- for column in spec['required'] -%}
+                {%- if column not in present -%}
+                    {%- do problems.append(crm ~ '.' ~ table ~ '.' ~ column ~ ': column is missing (the ' ~ crm ~ ' adapter requires it)') -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error(
+            "The " ~ crm ~ " connector tables are not usable (" ~ problems | length ~ " problem(s)):\n  - "
+            ~ problems | join("\n  - ")
+        ) }}
+    {%- endif -%}
+    {{ log(crm ~ ' connector: required tables present; ' ~ (absent | length) ~ ' optional table(s) absent'
+        ~ (': ' ~ absent | join(', ') if absent else ''), info=True) }}
+{% endmacro %}
+
+
+{#- The path of a URL (https://x.com/pricing?a=1 -> /pricing), for page categories. -#}
+{% macro url_path(column) -%}
+    nullif(regexp_extract(lower({{ column }}), '^(?:[a-z]+://[^/]+)?(/[^?#]*)', 1), '')
+{%- endmacro %}
+
+
+{#- The domain of a website (https://www.acme.com/about -> acme.com). -#}
+{% macro website_domain(column) -%}
+    nullif(regexp_extract(lower(trim({{ column }})), '^(?:[a-z]+://)?(?:www\.)?([^/:?#]+)', 1), '')
+{%- endmacro %}
