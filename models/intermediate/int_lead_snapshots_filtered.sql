@@ -63,10 +63,14 @@ candidates as (
     from all_candidates
     cross join train_share
     where
-        all_candidates.snapshot_role != 'train'
-        or {{ var('max_training_examples') }} = 0
-        or {{ unit_hash('all_candidates.lead_id', 'all_candidates.as_of') }}
-        < train_share.keep_share
+        -- gap dates (horizon overlapping the holdout) are never used: no features
+        all_candidates.snapshot_role != 'gap'
+        and (
+            all_candidates.snapshot_role != 'train'
+            or {{ var('max_training_examples') }} = 0
+            or {{ unit_hash('all_candidates.lead_id', 'all_candidates.as_of') }}
+            < train_share.keep_share
+        )
 ),
 
 stage_as_of as (

@@ -1,7 +1,7 @@
 {#- The as-of dates of all examples, one row each, with their role:
     train    - matured snapshot (as_of + horizon <= score date) whose horizon also ends
                before the first holdout date, so training labels were known then;
-    gap      - matured, but its horizon overlaps the holdout: not used;
+    gap      - matured, but its horizon overlaps the holdout: not used (no spine rows);
     holdout  - the latest var('holdout_snapshots') matured snapshots (out-of-time);
     scoring  - the score date: var('score_as_of'), else the day after the latest
                valid activity in the data.
