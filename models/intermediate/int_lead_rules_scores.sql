@@ -56,59 +56,95 @@ attribute_points as (
             and attributes.attribute_value = {{ normalize_key('rules.value') }}
 ),
 
-behaviour_counts as (
-    {%- for t in var('event_types') %}
+{#- behaviour rules are read from the seed when the model compiles: one weighted sum per
+    rule in a single pass over the daily activity (a long, per-event-type table joined to
+    every example cost minutes at 1M leads) -#}
+{%- set behaviour_rules = [] -%}
+{%- if execute -%}
+    {%- set found = run_query(
+        "select rule_id, feature, half_life_days from " ~ ref('scoring_rules')
+        ~ " where kind = 'behaviour' order by rule_id"
+    ) -%}
+    {%- for row in found.rows -%}
+        {%- set feature = row[1] -%}
+        {%- if feature in var('event_types') -%}
+            {%- set column = feature ~ '_events' -%}
+        {%- elif feature.startswith('page:') and feature[5:] in var('key_page_categories') -%}
+            {%- set column = feature[5:] ~ '_page_views' -%}
+        {%- else -%}
+            {%- do exceptions.raise_compiler_error(
+                "seed scoring_rules: behaviour rule '" ~ row[0] ~ "' counts '" ~ feature
+                ~ "', which is neither an event type of var event_types nor page:<category> "
+                ~ "of var key_page_categories. Fix the rule or add the type/category."
+            ) -%}
+        {%- endif -%}
+        {%- do behaviour_rules.append(
+            {'rule_id': row[0], 'column': column, 'half_life': row[2]}
+        ) -%}
+    {%- endfor -%}
+{%- endif %}
+
+behaviour_wide as (
+    select
+        spine.lead_id,
+        spine.as_of,
+        {%- for rule in behaviour_rules %}
+        sum(
+            activity.{{ rule.column }}
+            {%- if rule.half_life is not none %}
+            * power(
+                0.5,
+                {{ dbt.datediff('activity.activity_date', 'spine.as_of', 'day') }}
+                / {{ rule.half_life }}
+            )
+            {%- endif %}
+        ) as weighted_events_{{ loop.index }},
+        {%- endfor %}
+        count(*) as active_days
+    from spine
+    inner join activity
+        on
+            spine.lead_id = activity.lead_id
+            and activity.activity_date < spine.as_of
+    group by spine.lead_id, spine.as_of
+),
+
+behaviour_events as (
+    {%- for rule in behaviour_rules %}
     select
         lead_id,
-        activity_date,
-        '{{ t }}' as feature,
-        {{ t }}_events as events
-    from activity
-    where {{ t }}_events > 0
-    union all
-    {%- endfor %}
-    {%- for c in var('key_page_categories') %}
-    select
-        lead_id,
-        activity_date,
-        'page:{{ c }}' as feature,
-        {{ c }}_page_views as events
-    from activity
-    where {{ c }}_page_views > 0
+        as_of,
+        '{{ rule.rule_id }}' as rule_id,
+        weighted_events_{{ loop.index }} as weighted_events
+    from behaviour_wide
+    where weighted_events_{{ loop.index }} > 0
     {%- if not loop.last %}
     union all
     {%- endif %}
+    {%- else %}
+    select
+        lead_id,
+        as_of,
+        cast(null as {{ dbt.type_string() }}) as rule_id,
+        0.0 as weighted_events
+    from behaviour_wide
+    where false
     {%- endfor %}
 ),
 
 behaviour_sums as (
     select
-        spine.lead_id,
-        spine.as_of,
+        behaviour_events.lead_id,
+        behaviour_events.as_of,
         rules.rule_id,
         rules.description,
         rules.max_points,
-        sum(
-            rules.points * behaviour_counts.events
-            * case
-                when rules.half_life_days is null then 1
-                else power(
-                    0.5,
-                    {{ dbt.datediff('behaviour_counts.activity_date', 'spine.as_of', 'day') }}
-                    / rules.half_life_days
-                )
-            end
-        ) as raw_points
-    from spine
-    inner join behaviour_counts
-        on
-            spine.lead_id = behaviour_counts.lead_id
-            and behaviour_counts.activity_date < spine.as_of
+        rules.points * behaviour_events.weighted_events as raw_points
+    from behaviour_events
     inner join rules
         on
             rules.kind = 'behaviour'
-            and behaviour_counts.feature = rules.feature
-    group by spine.lead_id, spine.as_of, rules.rule_id, rules.description, rules.max_points
+            and behaviour_events.rule_id = rules.rule_id
 ),
 
 behaviour_points as (
