@@ -81,7 +81,7 @@ clean:
 	rm -rf $(VENV) data target logs
 
 # flat mode on the real Olist funnel: build the flat CSV, score it into its own database
-OLIST ?= ../shared/data/olist
+OLIST ?= examples/olist/data
 OLIST_DB := data/olist.duckdb
 olist: install
 	@mkdir -p data

@@ -1,6 +1,6 @@
 """Turn the real Olist marketing funnel into a flat lead export (one row per MQL).
 
-    python examples/olist/build_flat_csv.py --olist ../shared/data/olist --out data/olist_flat.csv
+    python examples/olist/build_flat_csv.py --olist examples/olist/data --out data/olist_flat.csv
 
 converted = "yes" when the MQL has a closed deal, "no" otherwise. Only what was known at
 first contact is kept as a feature: origin, landing_page_id and first_contact_date (as
@@ -47,7 +47,7 @@ def build(olist: Path, open_from: date, with_outcome_column: bool = False) -> pl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--olist", default="../shared/data/olist", type=Path)
+    parser.add_argument("--olist", default="examples/olist/data", type=Path)
     parser.add_argument("--out", default="data/olist_flat.csv", type=Path)
     parser.add_argument("--open-from", default="2018-05-18", type=date.fromisoformat)
     parser.add_argument("--with-outcome-column", action="store_true")

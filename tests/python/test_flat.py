@@ -38,7 +38,7 @@ from leadscore.flat import (
 )
 from leadscore.metrics import roc_auc
 
-OLIST = Path(os.environ.get("OLIST_DIR", PROJECT.parent / "shared" / "data" / "olist"))
+OLIST = Path(os.environ.get("OLIST_DIR", PROJECT / "examples" / "olist" / "data"))
 OLIST_VARS = {
     "flat_id_column": "mql_id",
     "flat_label_column": "converted",
