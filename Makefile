@@ -59,8 +59,9 @@ score: install
 
 # the scale benchmark: generate, full build, scoring-only build and the pandas peer per size
 BENCH_SIZES ?= 10000,100000,1000000
+BENCH_FLAGS ?=
 bench: install
-	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES) --out data/bench
+	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES) --out data/bench $(BENCH_FLAGS)
 
 lint: install
 	$(BIN)/ruff check python tests bench models examples

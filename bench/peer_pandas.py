@@ -198,7 +198,7 @@ def main() -> None:
     x = frame.drop(columns=["lead_id", "as_of", "snapshot_role", "label"])
     for col in x.columns:
         if x[col].dtype == object or str(x[col].dtype) in ("string", "str"):
-            x[col] = x[col].astype("category")
+            x[col] = x[col].astype("string").fillna("missing").astype("category")
         elif x[col].dtype == bool:
             x[col] = x[col].astype(float)
     train = (frame["snapshot_role"] == "train").to_numpy()

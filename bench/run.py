@@ -294,6 +294,9 @@ def main() -> None:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     args.out.mkdir(parents=True, exist_ok=True)
     command = "make bench BENCH_SIZES=" + ",".join(str(s) for s in sizes)
+    flags = [f for f, on in (("--reuse-data", args.reuse_data), ("--no-peer", not args.peer)) if on]
+    if flags:
+        command += f" BENCH_FLAGS='{' '.join(flags)}'"
     results = []
     for n in sizes:
         results.append(bench_size(n, args))
