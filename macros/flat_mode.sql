@@ -157,3 +157,20 @@
         ~ problems | join("\n  - ")
     ) }}
 {% endmacro %}
+
+
+{#- The mapped stage changes from the given stage order on; empty (same columns) in
+    flat mode, where an export has no stage history. Shared by the funnel marts. -#}
+{% macro stage_changes_from(min_stage_order) -%}
+    {%- if is_flat_mode() %}
+    select
+        cast(null as varchar) as lead_id,
+        cast(null as varchar) as stage,
+        cast(null as integer) as stage_order,
+        cast(null as timestamp) as changed_at
+    where false
+    {%- else %}
+    select * from {{ ref('int_stage_changes_mapped') }}
+    where stage_order >= {{ min_stage_order }}
+    {%- endif %}
+{%- endmacro %}

@@ -27,6 +27,12 @@
     {%- if not execute or flags.WHICH not in ('build', 'run') -%}
         {{ return('') }}
     {%- endif -%}
+    {%- if var('scoring_only', false) and 'model.leadscore.ml_model_registry' in selected_resources -%}
+        {{ exceptions.raise_compiler_error(
+            "scoring_only builds reuse the champion and must not rebuild the registry: run "
+            ~ "`dbt build --selector scoring_only --vars '{scoring_only: true}'` (make score)"
+        ) }}
+    {%- endif -%}
     {%- if crm_mode() != 'generic' -%}
         {#- adapter modes read the connector's tables, not the contract files -#}
         {{ return(validate_connector_sources(crm_mode())) }}

@@ -8,18 +8,7 @@ tiered as (
 ),
 
 stage_changes as (
-    {%- if is_flat_mode() %}
-    {#- flat mode: a flat export has no stage history (empty) #}
-    select
-        cast(null as varchar) as lead_id,
-        cast(null as varchar) as stage,
-        cast(null as integer) as stage_order,
-        cast(null as timestamp) as changed_at
-    where false
-    {%- else %}
-    select * from {{ ref('int_stage_changes_mapped') }}
-    where stage_order >= 2
-    {%- endif %}
+    {{ stage_changes_from(2) }}
 ),
 
 stages as (

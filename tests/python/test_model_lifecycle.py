@@ -165,8 +165,11 @@ def test_scoring_only_var_without_the_selector_stops_with_the_command_to_run(
     shutil.copy(built_db, db)
     args = ["run", "--select", "ml_model_registry"]
     env_vars = {"scoring_only": True}
-    with pytest.raises(pytest.fail.Exception, match="--selector scoring_only"):
+    with pytest.raises(pytest.fail.Exception, match="--selector scoring_only") as stopped:
         run_dbt(args, db, small_raw, tmp, env_vars)
+    # stopped before any model ran, with the message only
+    assert "Traceback" not in str(stopped.value)
+    assert "OK created" not in str(stopped.value)
     assert query(db, "select count(*) as n from ml.ml_model_registry")["n"][0] == 1
 
 
