@@ -1,5 +1,7 @@
-{#- True when raw timestamp text is already in the canonical 'YYYY-MM-DD HH:MM:SS'
-    form; anything else that parses counts as fixed in the data-quality mart. -#}
+{#- True when raw timestamp text has the canonical 'YYYY-MM-DD HH:MM:SS' shape (a LIKE
+    pattern: several times cheaper than a regular expression at 50M rows). Only used
+    together with a successful parse, so a non-date in that shape is already an
+    unparseable row; anything else that parses counts as fixed in the data-quality mart. -#}
 {% macro is_canonical_timestamp(raw) -%}
-    coalesce({{ regex_matches(raw, "'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$'") }}, false)
+    coalesce({{ raw }} like '____-__-__ __:__:__', false)
 {%- endmacro %}

@@ -10,14 +10,13 @@ events as (
 final as (
     select
         event_id,
-        source_lead_id,
+        coalesce(source_lead_id_if_different, lead_id) as source_lead_id,
         occurred_at_raw,
         occurred_at,
         event_type_raw,
         duration_seconds,
         quarantine_reason,
-        occurred_at is not null
-        and not {{ is_canonical_timestamp('occurred_at_raw') }} as is_occurred_at_reformatted
+        is_occurred_at_reformatted
     from events
 )
 

@@ -1,11 +1,18 @@
 {#- One row per lead and day with activity: event counts by type, key-page views and
     the first time of each type that day. Daily grain keeps the point-in-time feature
     joins small; every as-of time is a midnight, so "before the as-of date" is exact
-    at this grain. -#}
+    at this grain. Only leads with examples (int_lead_snapshots_filtered) are kept:
+    nothing else reads the activity, and a scoring-only build then aggregates just the
+    open leads' events. -#}
 with
+
+leads_with_examples as (
+    select distinct lead_id from {{ ref('int_lead_snapshots_filtered') }}
+),
 
 events as (
     select * from {{ ref('int_events_cleaned') }}
+    where lead_id in (select leads_with_examples.lead_id from leads_with_examples)
 ),
 
 final as (

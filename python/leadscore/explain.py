@@ -7,8 +7,6 @@ when the value is 0, false or missing.
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import polars as pl
 from catboost import CatBoostClassifier
@@ -114,6 +112,16 @@ def _singular(sentence: pl.Expr) -> pl.Expr:
     )
 
 
+def _json_values(values: pl.Series) -> pl.Series:
+    """Each value as a JSON literal (floats to 4 decimals), vectorised."""
+    if values.dtype.is_float():  # Float64: a Float32's JSON text drops digits
+        values = values.cast(pl.Float64).round(4)
+    elif not (values.dtype.is_numeric() or values.dtype in (pl.Boolean, pl.String)):
+        values = values.cast(pl.String)
+    encoded = pl.DataFrame({"v": values}).select(pl.struct("v").struct.json_encode())
+    return encoded.to_series().str.slice(5).str.head(-1)  # '{"v":x}' -> 'x'
+
+
 def reasons(
     contributions: np.ndarray,
     spec: FeatureSpec,
@@ -121,42 +129,62 @@ def reasons(
     dictionary: pl.DataFrame,
     k: int = REASONS,
 ) -> pl.DataFrame:
-    """Columns positive_reason_1..k, negative_reason_1..k and reasons_json per row."""
+    """Columns positive_reason_1..k, negative_reason_1..k and reasons_json per row:
+    a JSON list of {direction, rank, feature, value, contribution, sentence}, positive
+    reasons first. Vectorised per feature (a Python loop per lead took 10 s at 250k)."""
     entries = {row["feature"]: row for row in dictionary.to_dicts()}
     names = list(spec.names)
     n = frame.height
     order = np.argsort(-contributions, axis=1, kind="stable")  # most positive first
-    columns: dict[str, list[str | None]] = {}
-    detail: list[list[dict]] = [[] for _ in range(n)]
+    columns: dict[str, pl.Series] = {}
+    items: list[pl.Series] = []
     for direction, picks in (("positive", order[:, :k]), ("negative", order[:, ::-1][:, :k])):
         for j in range(min(k, len(names))):
             feature_idx = picks[:, j]
             contrib = contributions[np.arange(n), feature_idx]
             keep = contrib > 0 if direction == "positive" else contrib < 0
-            sentences: list[str | None] = [None] * n
+            sentences = pl.Series([None] * n, dtype=pl.String)
+            value_json = pl.Series([None] * n, dtype=pl.String)
             for f in np.unique(feature_idx[keep]):
-                rows = np.flatnonzero(keep & (feature_idx == f))
-                name = names[f]
-                values = frame[name].gather(rows)
-                rendered = render(name, values, entries).to_list()
-                for r, s, v in zip(rows, rendered, values.to_list(), strict=True):
-                    sentences[r] = s
-                    detail[r].append(
-                        {
-                            "direction": direction,
-                            "rank": j + 1,
-                            "feature": name,
-                            "value": v if not isinstance(v, float) else round(v, 4),
-                            "contribution": round(float(contributions[r, f]), 4),
-                            "sentence": s,
-                        }
-                    )
+                rows = pl.Series(np.flatnonzero(keep & (feature_idx == f)))
+                values = frame[names[f]].gather(rows)
+                sentences = sentences.scatter(rows, render(names[f], values, entries))
+                value_json = value_json.scatter(rows, _json_values(values))
             columns[f"{direction}_reason_{j + 1}"] = sentences
+            parts = pl.DataFrame(
+                {
+                    "feature": pl.Series([names[f] for f in feature_idx], dtype=pl.String),
+                    "value": value_json,
+                    "contribution": np.round(contrib, 4),
+                    "sentence": sentences,
+                    "keep": keep,
+                }
+            )
+            item = parts.select(
+                pl.when(pl.col("keep")).then(
+                    pl.concat_str(
+                        pl.lit(f'{{"direction": "{direction}", "rank": {j + 1}, "feature": "'),
+                        pl.col("feature"),
+                        pl.lit('", "value": '),
+                        pl.col("value").fill_null("null"),
+                        pl.lit(', "contribution": '),
+                        pl.col("contribution").cast(pl.String),
+                        pl.lit(', "sentence": '),
+                        pl.struct("sentence").struct.json_encode().str.slice(12).str.head(-1),
+                        pl.lit("}"),
+                    )
+                )
+            ).to_series()
+            items.append(item)
         for j in range(len(names), k):  # fewer features than reasons (small flat exports)
-            columns[f"{direction}_reason_{j + 1}"] = [None] * n
-    return pl.DataFrame(
-        {
-            **{c: pl.Series(v, dtype=pl.String) for c, v in columns.items()},
-            "reasons_json": [json.dumps(d, default=str) for d in detail],
-        }
-    )
+            columns[f"{direction}_reason_{j + 1}"] = pl.Series([None] * n, dtype=pl.String)
+    if items:
+        listed = pl.concat_str(pl.all(), separator=", ", ignore_nulls=True)
+        reasons_json = (
+            pl.DataFrame({f"i{i}": item for i, item in enumerate(items)})
+            .select(pl.concat_str(pl.lit("["), listed, pl.lit("]")))
+            .to_series()
+        )
+    else:
+        reasons_json = pl.Series(["[]"] * n, dtype=pl.String)
+    return pl.DataFrame({**columns, "reasons_json": reasons_json})

@@ -10,6 +10,7 @@ renamed as (
         cast(lead_id as varchar) as source_lead_id,
         cast(occurred_at as varchar) as occurred_at_raw,
         {{ parse_timestamp('occurred_at') }} as occurred_at,
+        {{ is_canonical_timestamp('cast(occurred_at as varchar)') }} as is_occurred_at_canonical,
         cast(event_type as varchar) as event_type_raw,
         -- exact known types skip the regular expression (most rows, at 50M events)
         case
