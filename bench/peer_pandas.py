@@ -190,9 +190,9 @@ def main() -> None:
     con = duckdb.connect(str(args.db), read_only=True)
     examples = con.sql(
         "select lead_id, as_of, snapshot_role, label from ml.ml_training_examples "
-        "where snapshot_role in ('train', 'holdout')"
+        "where snapshot_role in ('train', 'holdout') order by lead_id, as_of"
     ).df()
-    con.close()
+    con.close()  # ordered: the early-stopping split depends on row order
     frame = features(examples, args.raw, args.chunk_leads)
     t_features = time.perf_counter() - t0
     x = frame.drop(columns=["lead_id", "as_of", "snapshot_role", "label"])
