@@ -122,6 +122,11 @@ def _json_values(values: pl.Series) -> pl.Series:
     return encoded.to_series().str.slice(5).str.head(-1)  # '{"v":x}' -> 'x'
 
 
+def _json_strings(text: pl.Expr) -> pl.Expr:
+    """Each string as a JSON string literal (quotes, backslashes, controls escaped)."""
+    return pl.struct(text.alias("s")).struct.json_encode().str.slice(5).str.head(-1)
+
+
 def reasons(
     contributions: np.ndarray,
     spec: FeatureSpec,
@@ -163,14 +168,14 @@ def reasons(
             item = parts.select(
                 pl.when(pl.col("keep")).then(
                     pl.concat_str(
-                        pl.lit(f'{{"direction": "{direction}", "rank": {j + 1}, "feature": "'),
-                        pl.col("feature"),
-                        pl.lit('", "value": '),
+                        pl.lit(f'{{"direction": "{direction}", "rank": {j + 1}, "feature": '),
+                        _json_strings(pl.col("feature")),
+                        pl.lit(', "value": '),
                         pl.col("value").fill_null("null"),
                         pl.lit(', "contribution": '),
                         pl.col("contribution").cast(pl.String),
                         pl.lit(', "sentence": '),
-                        pl.struct("sentence").struct.json_encode().str.slice(12).str.head(-1),
+                        _json_strings(pl.col("sentence")),
                         pl.lit("}"),
                     )
                 )

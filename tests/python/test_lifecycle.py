@@ -11,6 +11,7 @@ import pytest
 
 from leadscore.calibration import Platt, calibrate_on_holdout, fit_platt
 from leadscore.explain import reasons, render, shap_values
+from leadscore.features import FeatureSpec
 from leadscore.lifecycle import (
     Policy,
     champion_row,
@@ -178,3 +179,33 @@ def test_reasons_follow_the_shap_signs():
     assert out["negative_reason_1"][1] == "x is -3"  # low x the strongest negative
     detail = json.loads(out["reasons_json"][0])
     assert all(r["contribution"] > 0 for r in detail if r["direction"] == "positive")
+
+
+def test_reasons_json_escapes_awkward_names_and_values():
+    """reasons_json is built with string expressions, not json.dumps: a flat export's
+    header or a value with quotes, backslashes or accents must still give valid JSON
+    with the exact values, positive reasons first, ranked."""
+    frame = pl.DataFrame(
+        {
+            'say "hi"': pl.Series([1.5, 2.0], dtype=pl.Float32),
+            "city\\name": ['Köln "Mitte"', None],
+            "visits": [12, 0],
+        }
+    )
+    spec = FeatureSpec(numeric=('say "hi"', "visits"), categorical=("city\\name",))
+    contributions = np.array([[0.5, -0.25, 0.123456], [-0.1, 0.0, 0.2]])
+    out = reasons(contributions, spec, frame, pl.DataFrame({"feature": [], "template": []}))
+    first = json.loads(out["reasons_json"][0])
+    assert [(r["direction"], r["rank"], r["feature"]) for r in first] == [
+        ("positive", 1, 'say "hi"'),
+        ("positive", 2, "city\\name"),
+        ("negative", 1, "visits"),
+    ]
+    assert [r["value"] for r in first] == [1.5, 'Köln "Mitte"', 12]
+    assert [r["contribution"] for r in first] == [0.5, 0.1235, -0.25]
+    assert first[1]["sentence"] == 'city\\name is Köln "Mitte"'
+    second = json.loads(out["reasons_json"][1])
+    assert [(r["direction"], r["feature"], r["value"]) for r in second] == [
+        ("positive", "city\\name", None),
+        ("negative", 'say "hi"', 2.0),
+    ]
