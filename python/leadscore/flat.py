@@ -89,6 +89,15 @@ class FlatConfig:
     validation_fraction: float = 0.2
     leakage_auc: float = 0.95
     score_as_of: datetime | None = None
+    # value purity: a share of labelled leads in values converting at almost 0% or 100%
+    leakage_purity_share: float = 0.2
+    leakage_purity_min_leads: int = 30
+    leakage_purity_rate: float = 0.03
+    # fill rates: filled for at most `rare` of one group and at least `common` of the other
+    leakage_fill_rare: float = 0.02
+    leakage_fill_common: float = 0.2
+    # an exact value holding this share of the labelled leads is its own bin (AUC alone)
+    leakage_value_bin_share: float = 0.05
 
     @classmethod
     def from_dbt(cls, get) -> FlatConfig:
@@ -107,6 +116,10 @@ class FlatConfig:
             text = "" if value is None else str(value).strip()
             return None if text.lower() in ("", "none", "null") else text
 
+        def number(key: str, default: float) -> float:
+            value = as_optional(get(key))
+            return default if value is None else float(value)
+
         score_as_of = as_optional(get("score_as_of"))
         return cls(
             id_column=str(get("flat_id_column")),
@@ -120,6 +133,16 @@ class FlatConfig:
             validation_fraction=float(get("flat_validation_fraction")),
             leakage_auc=float(get("flat_leakage_auc")),
             score_as_of=datetime.fromisoformat(score_as_of) if score_as_of else None,
+            leakage_purity_share=number("flat_leakage_purity_share", cls.leakage_purity_share),
+            leakage_purity_min_leads=int(
+                number("flat_leakage_purity_min_leads", cls.leakage_purity_min_leads)
+            ),
+            leakage_purity_rate=number("flat_leakage_purity_rate", cls.leakage_purity_rate),
+            leakage_fill_rare=number("flat_leakage_fill_rare", cls.leakage_fill_rare),
+            leakage_fill_common=number("flat_leakage_fill_common", cls.leakage_fill_common),
+            leakage_value_bin_share=number(
+                "flat_leakage_value_bin_share", cls.leakage_value_bin_share
+            ),
         )
 
 
@@ -298,21 +321,40 @@ def _stable_fraction(ids: pl.Series) -> np.ndarray:
     )
 
 
-def single_column_auc(values: pl.Series, kind: str, label: np.ndarray, folds: np.ndarray) -> float:
+def single_column_auc(
+    values: pl.Series,
+    kind: str,
+    label: np.ndarray,
+    folds: np.ndarray,
+    value_bin_share: float = 0.05,
+) -> float:
     """How well this one column ranks converted above not converted, out of fold: its
-    values (numbers in up to 20 quantile bins, missing its own value) are replaced by
-    the smoothed conversion rate of that value in the other folds. max(AUC, 1 - AUC)."""
+    values are replaced by the smoothed conversion rate of that value in the other folds.
+    Numbers: an exact value holding at least `value_bin_share` of the rows is its own bin
+    (a 0 for every lost deal must not share a bin with the smallest wins), the other
+    values go to up to 20 quantile bins; missing is its own value. max(AUC, 1 - AUC)."""
     if kind in ("numeric", "date"):
         numbers = values.cast(pl.Float64) if kind == "numeric" else values.dt.epoch("s")
         numbers = numbers.cast(pl.Float64)
-        ranks = numbers.rank("dense")
+        counts = numbers.drop_nulls().value_counts()
+        heavy = counts.filter(pl.col("count") >= value_bin_share * len(numbers))[numbers.name]
+        is_heavy = numbers.is_in(heavy.implode()).fill_null(False)
+        ranks = numbers.filter(~is_heavy).rank("dense")
         top = ranks.max()
-        key = (
-            pl.Series([None] * len(values), dtype=pl.Int64)
-            if top is None
-            else ((ranks - 1) * 20 // max(float(top), 1.0)).cast(pl.Int64)
+        binned = pl.Series([None] * len(values), dtype=pl.String)
+        if top is not None:
+            rest = ((ranks - 1) * 20 // max(float(top), 1.0)).cast(pl.Int64).cast(pl.String)
+            binned = binned.scatter(np.flatnonzero(~is_heavy.to_numpy()), rest)
+        keys = (
+            pl.select(
+                pl.when(pl.lit(is_heavy))
+                .then(pl.lit("=") + pl.lit(numbers).cast(pl.String))
+                .otherwise(pl.lit(binned))
+            )
+            .to_series()
+            .fill_null("__missing__")
+            .to_numpy()
         )
-        keys = key.cast(pl.String).fill_null("__missing__").to_numpy()
     else:
         keys = values.cast(pl.String).fill_null("__missing__").to_numpy()
     prior = float(label.mean())
@@ -330,6 +372,110 @@ def single_column_auc(values: pl.Series, kind: str, label: np.ndarray, folds: np
         encoded[joined["i"].to_numpy()] = joined["rate"].fill_null(prior).to_numpy()
     auc = roc_auc(label.astype(np.int8), encoded)
     return max(auc, 1 - auc)
+
+
+# open leads needed before their fill rate is compared with the labelled leads'
+OPEN_LEADS_FOR_FILL_RULE = 30
+# a pure value must also be far from the overall rate: binomial tail probability below this
+PURITY_P_VALUE = 0.001
+# a column is e-mail addresses when this share of its distinct filled values look like one
+EMAIL_SHARE = 0.9
+# a unique integer column is sequential when its rank correlation with the file order or
+# with the created-at column is at least this (in absolute value)
+SEQUENTIAL_RANK_CORRELATION = 0.9
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def pure_values(values: pl.Series, label: np.ndarray, cfg: FlatConfig) -> str | None:
+    """The value-purity rule: among labelled leads, the values with at least
+    `leakage_purity_min_leads` leads whose conversion rate is within
+    `leakage_purity_rate` of 0 or 1 (and that far from the overall rate by chance with
+    probability below PURITY_P_VALUE); the reason when they hold at least
+    `leakage_purity_share` of the labelled leads, else None. Empty cells are not a value."""
+    from scipy.stats import binom
+
+    n = len(label)
+    if n == 0:
+        return None
+    base = float(label.mean())
+    stats = (
+        pl.DataFrame({"v": values.cast(pl.String), "y": label.astype(np.int64)})
+        .drop_nulls("v")
+        .group_by("v")
+        .agg(n=pl.len(), k=pl.col("y").sum())
+        .filter(pl.col("n") >= cfg.leakage_purity_min_leads)
+        .sort("n", "v", descending=[True, False])
+    )
+    pure = []
+    for value, count, converted in stats.iter_rows():
+        rate = converted / count
+        if rate <= cfg.leakage_purity_rate:
+            p_value = binom.cdf(converted, count, base)
+        elif rate >= 1 - cfg.leakage_purity_rate:
+            p_value = binom.sf(converted - 1, count, base)
+        else:
+            continue
+        if p_value < PURITY_P_VALUE:
+            pure.append((value, count, rate))
+    share = sum(c for _, c, _ in pure) / n
+    if not pure or share < cfg.leakage_purity_share:
+        return None
+    shown = ", ".join(f"{v!r} {r:.0%} of {c:,}" for v, c, r in pure[:5])
+    more = f" and {len(pure) - 5} more" if len(pure) > 5 else ""
+    return (
+        f"pure values: {share:.0%} of labelled leads sit in values converting at "
+        f"<= {cfg.leakage_purity_rate:.0%} or >= {1 - cfg.leakage_purity_rate:.0%} "
+        f"({shown}{more})"
+    )
+
+
+def _rank_correlation(a: pl.Series, b: pl.Series) -> float:
+    both = pl.DataFrame({"a": a, "b": b}).drop_nulls()
+    if both.height < 3:
+        return 0.0
+    ra = both["a"].rank("average").to_numpy()
+    rb = both["b"].rank("average").to_numpy()
+    if ra.std() == 0 or rb.std() == 0:
+        return 0.0
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def identifier_reason(
+    values: pl.Series, kind: str, created: pl.Series | None, feature: str
+) -> str | None:
+    """Why a column is an identifier, not a feature, else None: e-mail addresses (a
+    shared owner's or the lead's own), or unique whole numbers that follow the file order
+    or the creation time (a lead number)."""
+    filled = values.drop_nulls()
+    if len(filled) == 0:
+        return None
+    if kind == "categorical":
+        distinct = filled.unique()
+        looks = distinct.str.contains(EMAIL_PATTERN).sum()
+        if looks >= EMAIL_SHARE * len(distinct):
+            return (
+                "e-mail addresses: an identifier (and personal data), not a feature; "
+                "reasons must not quote them"
+            )
+        return None
+    if kind != "numeric" or len(filled) < 50 or filled.n_unique() < len(filled):
+        return None
+    if not (filled == filled.round(0)).all() or len(filled) < 0.9 * len(values):
+        return None
+    order = pl.Series(np.arange(len(values), dtype=np.float64))
+    by_order = abs(_rank_correlation(values, order))
+    by_created = (
+        abs(_rank_correlation(values, created.dt.epoch("s").cast(pl.Float64)))
+        if created is not None
+        else 0.0
+    )
+    if max(by_order, by_created) >= SEQUENTIAL_RANK_CORRELATION:
+        follows = "the file order" if by_order >= by_created else "the created-at column"
+        return (
+            f"identifier: unique sequential whole numbers (rank correlation "
+            f"{max(by_order, by_created):.2f} with {follows}), e.g. a lead number"
+        )
+    return None
 
 
 def prepare(raw: pl.DataFrame, cfg: FlatConfig) -> Prepared:
@@ -447,6 +593,7 @@ def prepare(raw: pl.DataFrame, cfg: FlatConfig) -> Prepared:
     # leakage and usefulness, on labelled leads only
     folds = (_stable_fraction(ids) * 5).astype(np.int64)[labelled]
     y_l = y[labelled]
+    open_rows = ~labelled
     features: dict[str, pl.Series] = {}
     for feature, (column, role, inferred) in candidates.items():
         values = inferred.values
@@ -457,25 +604,51 @@ def prepare(raw: pl.DataFrame, cfg: FlatConfig) -> Prepared:
         fill_pos = float(filled[y_l].mean())
         fill_neg = float(filled[~y_l].mean())
         distinct = lab.drop_nulls().n_unique()
-        auc = single_column_auc(lab, inferred.kind, y_l, folds) if distinct > 1 else float("nan")
+        auc = (
+            single_column_auc(lab, inferred.kind, y_l, folds, cfg.leakage_value_bin_share)
+            if distinct > 1
+            else float("nan")
+        )
+        rare, common = cfg.leakage_fill_rare, cfg.leakage_fill_common
         reasons = []
-        if min(fill_pos, fill_neg) <= 0.02 and max(fill_pos, fill_neg) >= 0.2:
+        if min(fill_pos, fill_neg) <= rare and max(fill_pos, fill_neg) >= common:
             which = "converted" if fill_pos > fill_neg else "not converted"
             reasons.append(
                 f"filled only for {which} leads ({fill_pos:.0%} of converted, "
                 f"{fill_neg:.0%} of not converted)"
             )
+        if open_rows.sum() >= OPEN_LEADS_FOR_FILL_RULE:
+            fill_lab = float(filled.mean())
+            fill_open = float(values.filter(pl.Series(open_rows)).is_not_null().mean())
+            if min(fill_lab, fill_open) <= rare and max(fill_lab, fill_open) >= common:
+                reasons.append(
+                    f"filled for {fill_lab:.0%} of labelled leads and {fill_open:.0%} of open "
+                    "leads (a field filled in when the outcome is known)"
+                )
         if not math.isnan(auc) and auc >= cfg.leakage_auc:
             reasons.append(f"predicts the label almost perfectly on its own (AUC {auc:.3f})")
+        if inferred.kind in ("categorical", "boolean"):
+            purity = pure_values(lab, y_l, cfg)
+            if purity:
+                reasons.append(purity)
+        identifier = (
+            identifier_reason(values, inferred.kind, created, feature)
+            if role == "feature"
+            else None
+        )
         excluded = None
         if column in excluded_by_user:
             excluded = "var flat_exclude_columns"
         elif distinct <= 1:
             excluded = "constant: one value (or none) among labelled leads"
+        elif identifier:
+            excluded = identifier
         elif inferred.kind == "categorical" and distinct > 50 and distinct >= 0.9 * filled.sum():
             excluded = "unique per lead (an identifier or free text), nothing to learn"
         elif reasons and cfg.exclude_leaky_columns:
             excluded = "leakage suspect (var flat_exclude_leaky_columns)"
+        if identifier and column not in excluded_by_user:
+            messages.append(f"column {column!r} is not a feature: {identifier}")
         if reasons:
             messages.append(
                 f"leakage guard: column {column!r} {' and '.join(reasons)}: "

@@ -14,8 +14,55 @@ def is_flat_build(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+    )
+
+
+def guard_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The warnings a user must not miss: every leakage suspect and identifier column by
+    name with the reason, and every feature whose drift (PSI, open leads vs training
+    leads) is above the alert line."""
+    lines: list[str] = []
+    suspects = con.sql(
+        "select column_name, leakage_reason, is_model_feature from marts.flat_column_checks "
+        "where is_leakage_suspect order by column_name"
+    ).fetchall()
+    if suspects:
+        lines.append(f"LEAKAGE GUARD: {len(suspects)} suspect column(s)")
+        for column, reason, used in suspects:
+            state = "KEPT as a feature" if used else "left out"
+            lines.append(f"  {column!r} ({state}): {reason}")
+    identifiers = con.sql(
+        "select column_name, excluded_reason from marts.flat_column_checks "
+        "where role = 'feature' and not is_leakage_suspect and (excluded_reason like "
+        "'identifier%' or excluded_reason like 'e-mail%' or excluded_reason like 'unique per%') "
+        "order by column_name"
+    ).fetchall()
+    for column, reason in identifiers:
+        lines.append(f"identifier column {column!r} left out: {reason}")
+    if _has_table(con, "marts", "feature_drift"):
+        drifted = con.sql(
+            "select feature, psi from marts.feature_drift where is_alert order by psi desc"
+        ).fetchall()
+        for feature, psi in drifted:
+            lines.append(
+                f"DRIFT: {feature!r} PSI {psi:.2f} between training and open leads (above the "
+                "alert line psi_alert_threshold): its scores for open leads are not like the "
+                "holdout's; check how the column is filled for open leads"
+            )
+    return lines
+
+
 def print_flat_summary(con: duckdb.DuckDBPyConnection) -> int:
     print("\n== lead scoring summary (flat export) ==")
+    for line in guard_lines(con):
+        print(line)
     roles = dict(
         con.sql(
             "select snapshot_role, count(*) from intermediate.flat_examples group by 1"

@@ -145,7 +145,7 @@ def test_leakage_guard_names_and_excludes_outcome_columns():
     assert not profile["Industry"]["is_leakage_suspect"]
     assert not profile["Visits"]["is_leakage_suspect"]
     assert 0.55 < profile["Visits"]["single_column_auc"] < 0.9
-    assert profile["Email"]["excluded_reason"].startswith("unique per lead")
+    assert profile["Email"]["excluded_reason"].startswith("e-mail addresses")
     assert profile["Industry"]["placeholder_rows"] == (raw["Industry"] == "Select").sum()
     features = set(prepared.leads.columns) - {"lead_id", "label", "created_at"}
     assert features == {"industry", "visits", "created_weekday", "created_hour"}
