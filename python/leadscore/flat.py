@@ -13,7 +13,8 @@ the id column has blanks or duplicates, or only one class is labelled. Here:
   predicting the label almost perfectly on its own (out-of-fold single-column AUC);
 - labelled leads are split into train (fit + validation) and holdout, out-of-time by
   created-at or stratified by label; leads with an empty label are the open leads;
-- a plain logistic regression (one-hot + numpy, L2) is the baseline scorer.
+- a plain logistic regression (a scikit-learn pipeline: one-hot, imputation with
+  missing indicators, standardisation, L2) is the baseline scorer.
 
 Pure functions over polars frames; the dbt Python models in models/flat/ call them.
 """
@@ -770,104 +771,111 @@ def examples(leads: pl.DataFrame) -> pl.DataFrame:
     return leads.select(*keys, *features).sort("lead_id")
 
 
-# -- baseline: plain logistic regression -------------------------------------------
+# -- baseline: plain logistic regression (scikit-learn) --------------------------------
+
+KEY_COLUMNS = ("lead_id", "as_of", "snapshot_role", "label", "created_at")
+MISSING_LEVEL = "(missing)"
 
 
 @dataclass
 class LogisticBaseline:
-    """One-hot categoricals (levels seen >= 10 times), standardised numbers with a
-    missing indicator, L2-penalised logistic regression fitted by Newton's method."""
+    """The scikit-learn pipeline every reader recognises: per feature column, categories
+    one-hot encoded (levels seen fewer than 10 times pooled, at most 50 levels, empty
+    cells a level of their own) or numbers median-imputed with a missing indicator; then
+    all columns standardised and an L2-penalised logistic regression (lbfgs). One
+    transformer per column, so each output column maps back to its feature."""
 
-    columns: list[tuple[str, str, object]]  # (feature, kind, level or stats)
-    weights: np.ndarray
-    intercept: float
+    pipeline: object  # sklearn.pipeline.Pipeline
+    categorical: list[str]
+    numeric: list[str]
+    output_feature: list[str]  # feature of each column the logistic regression sees
 
-    def design(self, frame: pl.DataFrame) -> tuple[np.ndarray, list[str]]:
-        return _design(frame, self.columns)
+    def _input(self, frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.select(
+            *(pl.col(c).cast(pl.String).fill_null(MISSING_LEVEL) for c in self.categorical),
+            *(pl.col(c).cast(pl.Float64).fill_nan(None) for c in self.numeric),
+        )
 
+    def probability(self, frame: pl.DataFrame) -> np.ndarray:
+        if frame.height == 0:
+            return np.zeros(0)
+        return self.pipeline.predict_proba(self._input(frame))[:, 1]
 
-def _encoder(frame: pl.DataFrame, min_count: int = 10, max_levels: int = 50) -> list:
-    columns: list[tuple[str, str, object]] = []
-    for name, dtype in frame.schema.items():
-        if name in ("lead_id", "as_of", "snapshot_role", "label", "created_at"):
-            continue
-        if dtype == pl.String:
-            counts = (
-                frame[name]
-                .drop_nulls()
-                .value_counts(sort=True)
-                .filter(pl.col("count") >= min_count)
-            )
-            for level in counts[name].head(max_levels).to_list():
-                columns.append((name, "level", level))
-            columns.append((name, "missing", None))
-        else:
-            values = frame[name].cast(pl.Float64)
-            lo, hi = values.quantile(0.01), values.quantile(0.99)
-            clipped = values.clip(lo, hi) if lo is not None else values
-            mean = clipped.mean() or 0.0
-            std = clipped.std() or 1.0
-            columns.append((name, "number", (lo, hi, mean, std if std > 0 else 1.0)))
-            columns.append((name, "missing", None))
-    return columns
-
-
-def _design(frame: pl.DataFrame, columns: list) -> tuple[np.ndarray, list[str]]:
-    out = np.zeros((frame.height, len(columns)), dtype=np.float64)
-    names = []
-    for j, (name, kind, info) in enumerate(columns):
-        names.append(name)
-        if kind == "level":
-            out[:, j] = (frame[name] == info).fill_null(False).to_numpy()
-        elif kind == "missing":
-            out[:, j] = frame[name].is_null().to_numpy()
-        else:
-            lo, hi, mean, std = info
-            values = frame[name].cast(pl.Float64)
-            if lo is not None:
-                values = values.clip(lo, hi)
-            out[:, j] = ((values - mean) / std).fill_null(0.0).to_numpy()
-    return out, names
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50):
-    """Newton's method on the L2-penalised log loss (intercept not penalised)."""
-    n, k = x.shape
-    xb = np.hstack([np.ones((n, 1)), x])
-    w = np.zeros(k + 1)
-    w[0] = math.log(max(y.mean(), 1e-6) / max(1 - y.mean(), 1e-6))
-    penalty = np.full(k + 1, l2)
-    penalty[0] = 0.0
-    for _ in range(iterations):
-        p = 1 / (1 + np.exp(-np.clip(xb @ w, -30, 30)))
-        gradient = xb.T @ (p - y) + penalty * w
-        hessian = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return float(w[0]), w[1:]
+    def terms(self, frame: pl.DataFrame) -> np.ndarray:
+        """Per row and feature: the feature's part of the linear predictor (the sum over
+        its one-hot levels or its value and missing indicator)."""
+        transformed = self.pipeline[:-1].transform(self._input(frame))
+        coef = self.pipeline[-1].coef_[0]
+        features = [*self.categorical, *self.numeric]
+        out = np.zeros((frame.height, len(features)))
+        index = {f: i for i, f in enumerate(features)}
+        for j, feature in enumerate(self.output_feature):
+            out[:, index[feature]] += transformed[:, j] * coef[j]
+        return out
 
 
 def train_baseline(train: pl.DataFrame) -> LogisticBaseline:
-    columns = _encoder(train)
-    x, _ = _design(train, columns)
-    intercept, weights = fit_logistic(x, train["label"].cast(pl.Float64).to_numpy())
-    return LogisticBaseline(columns=columns, weights=weights, intercept=intercept)
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    categorical, numeric = [], []
+    for name, dtype in train.schema.items():
+        if name in KEY_COLUMNS:
+            continue
+        (categorical if dtype == pl.String else numeric).append(name)
+    columns = [
+        (
+            f"c{i}",
+            OneHotEncoder(
+                handle_unknown="infrequent_if_exist",
+                min_frequency=10,
+                max_categories=50,
+                sparse_output=False,
+            ),
+            [name],
+        )
+        for i, name in enumerate(categorical)
+    ] + [
+        (
+            f"n{i}",
+            SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+            [name],
+        )
+        for i, name in enumerate(numeric)
+    ]
+    pipeline = Pipeline(
+        [
+            ("columns", ColumnTransformer(columns, remainder="drop", sparse_threshold=0)),
+            ("scale", StandardScaler()),
+            ("logistic", LogisticRegression(C=1.0, max_iter=2000)),
+        ]
+    )
+    model = LogisticBaseline(pipeline, categorical, numeric, [])
+    pipeline.fit(model._input(train), train["label"].cast(pl.Int8).to_numpy())
+    transformer = pipeline.named_steps["columns"]
+    width = pipeline.named_steps["scale"].n_features_in_
+    output = [""] * width
+    for i, name in enumerate(categorical):
+        for j in range(width)[transformer.output_indices_[f"c{i}"]]:
+            output[j] = name
+    for i, name in enumerate(numeric):
+        for j in range(width)[transformer.output_indices_[f"n{i}"]]:
+            output[j] = name
+    model.output_feature = output
+    return model
 
 
 def baseline_scores(model: LogisticBaseline, frame: pl.DataFrame, k: int = 3) -> pl.DataFrame:
     """Probability, 0-100 score and the top reasons (largest per-feature terms of the
-    linear predictor, measured from the training average) for every row."""
+    linear predictor, measured from the average of the scored rows) for every row."""
     from leadscore.explain import render
 
-    x, names = model.design(frame)
-    logit = model.intercept + x @ model.weights
-    probability = 1 / (1 + np.exp(-np.clip(logit, -30, 30)))
-    features = list(dict.fromkeys(names))
-    contributions = np.zeros((frame.height, len(features)))
-    for j, name in enumerate(names):
-        contributions[:, features.index(name)] += x[:, j] * model.weights[j]
+    probability = model.probability(frame)
+    features = [*model.categorical, *model.numeric]
+    contributions = model.terms(frame) if frame.height else np.zeros((0, len(features)))
     # relative to an average lead: subtract each feature's mean term over these rows
     contributions -= contributions.mean(axis=0, keepdims=True) if frame.height else 0
     order = np.argsort(-contributions, axis=1, kind="stable")
