@@ -224,8 +224,9 @@ def summary_db(path, prepared, drift: list[tuple[str, float, bool]]):
     )
     con.sql(
         "create table ml.ml_model_registry as select * from (values "
-        "('m_1', 'first model', 50, 'champion', timestamp '2024-06-02')) "
-        "t(model_id, status_reason, best_iteration, status, trained_at)"
+        "('m_1', 'first model', 50, 'champion', timestamp '2024-06-02', true, 0.9, -0.1)) "
+        "t(model_id, status_reason, best_iteration, status, trained_at, calibration_applied, "
+        "calibration_slope, calibration_intercept)"
     )
     rows = drift or [("score", 0.01, False)]
     con.sql(
@@ -306,3 +307,25 @@ def test_logistic_baseline_fits_collinear_columns_and_finds_the_signal():
     base = np.full(len(y), y.mean())
     assert log_loss(y, p) < log_loss(y, base) - 0.02
     assert scored["rules_score"].n_unique() > 5
+
+
+def test_summary_says_when_no_model_is_useful_and_names_the_stratified_split(tmp_path, capsys):
+    # the bank export has no created-at column (stratified split); its latest model was
+    # rejected as no better than chance, so the baseline tiers the open leads
+    from leadscore.flat_summary import print_flat_summary
+
+    prepared = prepare(bank_export(600), FlatConfig("client_id", "y"))
+    con = summary_db(tmp_path / "s.duckdb", prepared, [])
+    con.sql("delete from ml.ml_model_registry")
+    con.sql(
+        "insert into ml.ml_model_registry values ('m_2', 'no champion yet; holdout AUC 0.512 "
+        "(95% interval 0.470-0.554, 2,089 leads) is not credibly above min_useful_auc 0.55', "
+        "40, 'rejected', timestamp '2024-06-03', false, 1.0, 0.0)"
+    )
+    con.sql("update marts.model_performance set holdout_from = date '2000-01-03'")
+    con.sql("update marts.lead_scores set score_source = 'rules'")
+    print_flat_summary(con)
+    out = capsys.readouterr().out
+    assert "NO USEFUL MODEL: holdout AUC 0.512" in out
+    assert "tiered by the logistic-regression baseline" in out
+    assert "2000-01-03" not in out and "stratified" in out
