@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -494,6 +495,23 @@ def prepare(raw: pl.DataFrame, cfg: FlatConfig) -> Prepared:
     excluded_by_user = {
         find_column(columns, c, "flat_exclude_columns") for c in cfg.exclude_columns
     }
+    messages: list[str] = []
+    # a trailing comma on every line: the CSV reader names the empty last column
+    # column<N>; an unnamed column without a single value is not part of the export
+    unnamed = [
+        c
+        for c in columns
+        if re.fullmatch(r"column\d+", c)
+        and c not in excluded_by_user
+        and raw[c].cast(pl.String).str.strip_chars().fill_null("").eq("").all()
+    ]
+    if unnamed:
+        raw = raw.drop(unnamed)
+        columns = raw.columns
+        messages.append(
+            f"column(s) {', '.join(unnamed)} have no header and no value (a trailing comma "
+            "at the end of each line?): ignored"
+        )
     placeholders = placeholder_counts(raw, cfg.missing_values)
     text = clean_text(raw, cfg.missing_values)
     ids = text[id_col]
@@ -519,7 +537,12 @@ def prepare(raw: pl.DataFrame, cfg: FlatConfig) -> Prepared:
         )
     leads = pl.DataFrame({"lead_id": ids, "label": label})
     profile_rows: list[dict] = []
-    messages: list[str] = []
+    if labelled.all():
+        messages.append(
+            f"no open leads: every row of the export has a value in the label column "
+            f"{label_col!r}, so nothing is scored. The leads to score are the rows with an "
+            "empty label: leave the label cell empty for leads still open."
+        )
     n = raw.height
 
     def base_row(column: str, feature: str, role: str, inferred: Inferred | None) -> dict:

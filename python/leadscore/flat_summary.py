@@ -95,6 +95,11 @@ def print_flat_summary(con: duckdb.DuckDBPyConnection) -> int:
     print(f"{'train / holdout':>30}: {roles.get('train', 0):>10,} / {roles.get('holdout', 0):,}")
     scored = con.sql("select count(*) from marts.lead_scores").fetchall()[0][0]
     print(f"{'open leads scored':>30}: {scored:>10,}")
+    if not roles.get("scoring", 0):
+        print(
+            f"{'':>30}  no open leads: every row has a label. The leads to score are the "
+            "rows whose label cell is empty: leave the label empty for leads still open."
+        )
     checks = con.sql(
         "select column_name, case when role in ('feature', 'derived_feature') then feature "
         "else column_name || ' (' || role || ')' end, inferred_type, missing_rows, "

@@ -329,3 +329,35 @@ def test_summary_says_when_no_model_is_useful_and_names_the_stratified_split(tmp
     assert "NO USEFUL MODEL: holdout AUC 0.512" in out
     assert "tiered by the logistic-regression baseline" in out
     assert "2000-01-03" not in out and "stratified" in out
+
+
+# -- 6. small things ----------------------------------------------------------------------
+
+
+def test_an_export_with_every_label_filled_says_which_leads_get_scored(tmp_path, capsys):
+    # a pipeline export of closed deals only: every label filled, nothing open to score
+    raw = pipeline_export(800).filter(pl.col("won") != "").drop("close_date", "close_value")
+    prepared = prepare(raw, FlatConfig("opportunity_id", "won", "engage_date"))
+    assert any("no open leads" in m and "empty label" in m for m in prepared.messages)
+    from leadscore.flat_summary import print_flat_summary
+
+    con = summary_db(tmp_path / "s.duckdb", prepared, [])
+    con.sql("delete from marts.lead_scores")
+    con.sql("delete from intermediate.flat_examples where snapshot_role = 'scoring'")
+    print_flat_summary(con)
+    out = capsys.readouterr().out
+    assert "open leads scored:          0" in out
+    assert "leave the label empty" in out
+
+
+def test_a_trailing_comma_does_not_become_a_feature():
+    # every line of the export ends with a comma: DuckDB names the empty last column
+    # column09 (its position); it must not show up as a feature called column09
+    raw = course_export(300).with_columns(column09=pl.lit(None, dtype=pl.String))
+    prepared = prepare(raw, FlatConfig("Prospect ID", "Converted", "Created On"))
+    assert "column09" not in prepared.profile["column_name"].to_list()
+    assert any("column09" in m and "trailing comma" in m for m in prepared.messages)
+    # a real column that happens to be named like that, with values, stays
+    named = course_export(300).with_columns(column09=pl.lit("x"))
+    profile = prepare(named, FlatConfig("Prospect ID", "Converted", "Created On")).profile
+    assert "column09" in profile["column_name"].to_list()
