@@ -32,6 +32,7 @@ def model(dbt, session):
         "label": pl.Boolean,
         "probability": pl.Float64,
         "model_id": pl.String,
+        "uncalibrated_probability": pl.Float64,
     }
     if champion is None or holdout.is_empty():
         return pl.DataFrame(schema=schema)
@@ -40,6 +41,7 @@ def model(dbt, session):
         return pl.DataFrame(schema=schema)
     platt = Platt(champion["calibration_slope"], champion["calibration_intercept"])
     p = predict(deserialise(champion["model_blob"]), spec, holdout)
+    raw = np.asarray(p)
     own_holdout = str(holdout["as_of"].min()) == str(champion["holdout_from"])
     if champion["calibration_applied"] and own_holdout:
         p, _ = cross_fitted(holdout["label"].cast(pl.Float64).to_numpy(), p)
@@ -51,4 +53,5 @@ def model(dbt, session):
         "label",
         probability=pl.Series(p),
         model_id=pl.lit(champion["model_id"]),
+        uncalibrated_probability=pl.Series(raw),
     )

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from leadscore.metrics import expected_calibration_error, log_loss
+from leadscore.metrics import all_metrics, expected_calibration_error, log_loss
+
+RANKING_METRICS = ("auc", "pr_auc", "top_decile_lift")
 
 EPS = 1e-6
 
@@ -125,3 +127,14 @@ def calibrate_on_holdout(y: np.ndarray, p: np.ndarray, folds: int = 2) -> Calibr
         out_of_fold=out_of_fold,
         reason=f"applied: out-of-fold log loss {before:.4f} -> {after:.4f} (cross-fitted)",
     )
+
+
+def holdout_metrics(y: np.ndarray, raw: np.ndarray, calibrated: np.ndarray) -> dict[str, float]:
+    """The holdout metrics of a calibrated model: probability metrics (log loss, Brier,
+    calibration error) on the cross-fitted calibrated probabilities; ranking metrics
+    (AUC, PR-AUC, top-decile lift) on the model's own, because the one monotone
+    calibrator applied to open leads keeps that ranking (pooling two half-calibrators
+    would blur it)."""
+    metrics = all_metrics(y, calibrated)
+    ranking = all_metrics(y, raw)
+    return {**metrics, **{k: ranking[k] for k in RANKING_METRICS}}

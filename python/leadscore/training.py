@@ -21,7 +21,12 @@ import numpy as np
 import polars as pl
 from catboost import CatBoostClassifier, FeaturesData, Pool
 
-from leadscore.calibration import CalibrationReport, Platt, calibrate_on_holdout
+from leadscore.calibration import (
+    CalibrationReport,
+    Platt,
+    calibrate_on_holdout,
+    holdout_metrics,
+)
 from leadscore.features import FeatureSpec, infer_spec, to_matrices
 from leadscore.metrics import all_metrics, roc_auc
 
@@ -380,9 +385,12 @@ def train_model(
     p_raw = model.predict_proba(pool_for(holdout, spec))[:, 1]
     calibration = calibrate_on_holdout(y_holdout, p_raw)
     raw_metrics = all_metrics(y_holdout, p_raw)
-    # calibrated metrics on rows the calibrator was not fitted on (cross-fitted)
+    # calibrated probability metrics on rows the calibrator was not fitted on
+    # (cross-fitted); ranking metrics on the model's own ranking
     metrics = (
-        all_metrics(y_holdout, calibration.out_of_fold) if calibration.applied else raw_metrics
+        holdout_metrics(y_holdout, p_raw, calibration.out_of_fold)
+        if calibration.applied
+        else raw_metrics
     )
     log(
         f"train: {model.tree_count_} trees; holdout AUC {metrics['auc']:.4f}, "
