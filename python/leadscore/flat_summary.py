@@ -53,10 +53,15 @@ def guard_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
             "select feature, psi from marts.feature_drift where is_alert order by psi desc"
         ).fetchall()
         for feature, psi in drifted:
+            what = (
+                "the open leads' scores are distributed unlike the holdout's"
+                if feature == "score"
+                else "open leads are filled unlike the leads the model learned from (new "
+                "values, or a field filled in later?)"
+            )
             lines.append(
-                f"DRIFT: {feature!r} PSI {psi:.2f} between training and open leads (above the "
-                "alert line psi_alert_threshold): its scores for open leads are not like the "
-                "holdout's; check how the column is filled for open leads"
+                f"DRIFT: {feature!r} PSI {psi:.2f} between training and open leads, above "
+                f"psi_alert_threshold: {what}"
             )
     return lines
 

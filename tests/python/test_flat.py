@@ -329,7 +329,8 @@ def test_olist_holdout_is_out_of_time_and_both_scorers_are_measured_on_it(olist_
         "select scorer, examples, positives, auc, pr_auc, holdout_from from "
         "marts.model_performance").fetchall()}  # fmt: skip
     holdout = con.sql(
-        "select h.lead_id, h.label, h.probability from ml.ml_holdout_predictions h"
+        "select h.lead_id, h.label, h.uncalibrated_probability as probability "
+        "from ml.ml_holdout_predictions h"
     ).pl()
     con.close()
     labelled = flat.filter(pl.col("converted").is_not_null()).with_columns(
