@@ -47,7 +47,7 @@ def guard_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
         "order by column_name"
     ).fetchall()
     for column, reason in identifiers:
-        lines.append(f"identifier column {column!r} left out: {reason}")
+        lines.append(f"{column!r} left out: {reason}")
     if _has_table(con, "marts", "feature_drift"):
         drifted = con.sql(
             "select feature, psi from marts.feature_drift where is_alert order by psi desc"
