@@ -816,7 +816,13 @@ class LogisticBaseline:
     def _input(self, frame: pl.DataFrame) -> pl.DataFrame:
         return frame.select(
             *(pl.col(c).cast(pl.String).fill_null(MISSING_LEVEL) for c in self.categorical),
-            *(pl.col(c).cast(pl.Float64).fill_nan(None) for c in self.numeric),
+            # NaN and +-inf ("inf" parses as a number) are missing for the imputer
+            *(
+                pl.when(pl.col(c).cast(pl.Float64).is_finite())
+                .then(pl.col(c).cast(pl.Float64))
+                .alias(c)
+                for c in self.numeric
+            ),
         )
 
     def probability(self, frame: pl.DataFrame) -> np.ndarray:
