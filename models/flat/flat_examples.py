@@ -19,6 +19,12 @@ def _get(dbt):
         "flat_holdout_fraction": dbt.config.get("flat_holdout_fraction"),
         "flat_validation_fraction": dbt.config.get("flat_validation_fraction"),
         "flat_leakage_auc": dbt.config.get("flat_leakage_auc"),
+        "flat_leakage_purity_share": dbt.config.get("flat_leakage_purity_share"),
+        "flat_leakage_purity_min_leads": dbt.config.get("flat_leakage_purity_min_leads"),
+        "flat_leakage_purity_rate": dbt.config.get("flat_leakage_purity_rate"),
+        "flat_leakage_fill_rare": dbt.config.get("flat_leakage_fill_rare"),
+        "flat_leakage_fill_common": dbt.config.get("flat_leakage_fill_common"),
+        "flat_leakage_value_bin_share": dbt.config.get("flat_leakage_value_bin_share"),
         "score_as_of": dbt.config.get("score_as_of"),
     }
     return values.get

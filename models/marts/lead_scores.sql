@@ -4,7 +4,8 @@
     carries its rules score. Percentile among open leads; tier by var tier_basis
     (probability -> seed min_score, percentile -> seed min_percentile), with an
     optional weekly capacity for hot (var hot_capacity_per_week); action and SLA from
-    the seed; the top three reasons each way. -#}
+    the seed; the top three reasons each way, all from the scorer of the lead (model
+    or rules), never mixed. -#}
 {%- set basis_column = tier_basis()['value'] -%}
 {%- set threshold_column = tier_basis()['threshold'] -%}
 {%- set capacity = var('hot_capacity_per_week') or 0 %}
@@ -43,11 +44,17 @@ scored as (
             when predictions.probability is null then rules.rules_score
             else cast(round(predictions.probability * 100) as integer)
         end as score,
+        {#- one explainer per lead: the scorer's own reasons in every slot (mixing the
+            model's and the baseline's per slot repeated sentences) #}
         {%- for i in range(1, 4) %}
-        coalesce(predictions.positive_reason_{{ i }}, rules.rules_positive_reason_{{ i }})
-            as positive_reason_{{ i }},
-        coalesce(predictions.negative_reason_{{ i }}, rules.rules_negative_reason_{{ i }})
-            as negative_reason_{{ i }},
+        case
+            when predictions.probability is null then rules.rules_positive_reason_{{ i }}
+            else predictions.positive_reason_{{ i }}
+        end as positive_reason_{{ i }},
+        case
+            when predictions.probability is null then rules.rules_negative_reason_{{ i }}
+            else predictions.negative_reason_{{ i }}
+        end as negative_reason_{{ i }},
         {%- endfor %}
         predictions.reasons_json
     from predictions

@@ -6,6 +6,9 @@
     - tier calibration: in a tier with at least var tier_calibration_min_leads leads,
       the actual conversion rate is off the mean predicted probability by more than
       var tier_calibration_alert_gap (relative) and by more than two standard errors.
+    - useless model: the model trained last was rejected because its holdout AUC is not
+      credibly above var min_useful_auc, or the champion's current holdout AUC is at or
+      below it: no model is worth its scores (without a champion the baseline tiers).
     retrain_alert is true for accuracy and calibration alerts: the next build retrains
     (var retrain_on_alert). Drift alone informs; it does not retrain. -#}
 with
@@ -63,6 +66,22 @@ tier_gaps as (
     where leads >= {{ var('tier_calibration_min_leads') }}
 ),
 
+useless_model as (
+    -- the latest model trained, rejected as indistinguishable from chance
+    select
+        coalesce(
+            bool_or(
+                status = 'rejected'
+                and status_reason like '%not credibly above min_useful_auc%'
+            ),
+            false
+        ) as is_latest_model_useless
+    from (
+        select * from registry
+        qualify row_number() over (order by trained_at desc) = 1
+    ) as latest_model
+),
+
 summary as (
     select
         champion.model_id,
@@ -77,9 +96,13 @@ summary as (
         ) as is_accuracy_alert,
         coalesce(
             tier_gaps.max_significant_gap > {{ var('tier_calibration_alert_gap') }}, false
-        ) as is_tier_calibration_alert
+        ) as is_tier_calibration_alert,
+        useless_model.is_latest_model_useless
+        or coalesce(evaluation.auc <= {{ var('min_useful_auc') }}, false)
+            as is_useless_model_alert
     from drift_alerts
     cross join tier_gaps
+    cross join useless_model
     left join champion on true
     left join evaluation on champion.model_id = evaluation.model_id
 ),
@@ -101,9 +124,11 @@ final as (
             drift_alerts
             + case when is_accuracy_alert then 1 else 0 end
             + case when is_tier_calibration_alert then 1 else 0 end
+            + case when is_useless_model_alert then 1 else 0 end
             as bigint
         ) as alert_count,
-        is_accuracy_alert or is_tier_calibration_alert as retrain_alert
+        is_accuracy_alert or is_tier_calibration_alert as retrain_alert,
+        is_useless_model_alert
     from summary
 )
 

@@ -2,14 +2,19 @@
 
 The holdout is the latest matured snapshot dates, so for a champion trained earlier
 these are cohorts it has never seen: monitoring compares them with its registry
-holdout metrics. Empty during cold start.
+holdout metrics. When the current holdout is the champion's own (it was trained in this
+build, or no cohort matured since), its calibrator was fitted on these rows: each row
+then gets the probability calibrated by a Platt fit on the other half (cross-fitting, as
+training measured it), so model_performance never scores the calibrator on the rows it
+saw. Empty during cold start.
 """
 
 import json
 
+import numpy as np
 import polars as pl
 
-from leadscore.calibration import Platt
+from leadscore.calibration import Platt, cross_fitted
 from leadscore.features import FeatureSpec
 from leadscore.lifecycle import champion_row
 from leadscore.training import deserialise, predict
@@ -27,6 +32,7 @@ def model(dbt, session):
         "label": pl.Boolean,
         "probability": pl.Float64,
         "model_id": pl.String,
+        "uncalibrated_probability": pl.Float64,
     }
     if champion is None or holdout.is_empty():
         return pl.DataFrame(schema=schema)
@@ -34,11 +40,18 @@ def model(dbt, session):
     if not set(spec.names) <= set(holdout.columns):
         return pl.DataFrame(schema=schema)
     platt = Platt(champion["calibration_slope"], champion["calibration_intercept"])
-    p = predict(deserialise(champion["model_blob"]), spec, holdout, platt)
+    p = predict(deserialise(champion["model_blob"]), spec, holdout)
+    raw = np.asarray(p)
+    own_holdout = str(holdout["as_of"].min()) == str(champion["holdout_from"])
+    if champion["calibration_applied"] and own_holdout:
+        p, _ = cross_fitted(holdout["label"].cast(pl.Float64).to_numpy(), p)
+    else:
+        p = platt.apply(np.asarray(p))
     return holdout.select(
         "lead_id",
         pl.col("as_of").cast(pl.Datetime("us")),
         "label",
         probability=pl.Series(p),
         model_id=pl.lit(champion["model_id"]),
+        uncalibrated_probability=pl.Series(raw),
     )

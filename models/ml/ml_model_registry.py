@@ -38,6 +38,7 @@ def model(dbt, session):
         alert_raised=_flag(dbt.config.get("retrain_on_alert")) and latest_alert(session),
         min_labelled_leads=int(dbt.config.get("min_labelled_leads")),
         min_conversions=int(dbt.config.get("min_conversions")),
+        min_useful_auc=float(dbt.config.get("min_useful_auc")),
     )
     params = TrainParams(
         iterations=int(dbt.config.get("catboost_iterations")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from leadscore.calibration import holdout_metrics
 from leadscore.metrics import all_metrics, average_precision, roc_auc, top_decile_lift
 
 THRESHOLD_SCHEMA = {
@@ -54,6 +55,12 @@ def performance(holdout: pl.DataFrame) -> pl.DataFrame:
     y = holdout["label"].cast(pl.Int8).to_numpy()
     model_id = holdout["model_id"][0]
     m = all_metrics(y, holdout["probability"].to_numpy())
+    if "uncalibrated_probability" in holdout.columns:
+        # probabilities cross-fitted per half: rank by the model's own (one monotone
+        # calibrator keeps that ranking for the open leads)
+        m = holdout_metrics(
+            y, holdout["uncalibrated_probability"].to_numpy(), holdout["probability"].to_numpy()
+        )
     r = holdout["rules_score"].cast(pl.Float64).to_numpy()
     rules_row = {"scorer": "rules", "auc": roc_auc(y, r), "pr_auc": average_precision(y, r),
                  "log_loss": None, "brier": None, "ece": None,

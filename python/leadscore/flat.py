@@ -13,7 +13,8 @@ the id column has blanks or duplicates, or only one class is labelled. Here:
   predicting the label almost perfectly on its own (out-of-fold single-column AUC);
 - labelled leads are split into train (fit + validation) and holdout, out-of-time by
   created-at or stratified by label; leads with an empty label are the open leads;
-- a plain logistic regression (one-hot + numpy, L2) is the baseline scorer.
+- a plain logistic regression (a scikit-learn pipeline: one-hot, imputation with
+  missing indicators, standardisation, L2) is the baseline scorer.
 
 Pure functions over polars frames; the dbt Python models in models/flat/ call them.
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -89,6 +91,15 @@ class FlatConfig:
     validation_fraction: float = 0.2
     leakage_auc: float = 0.95
     score_as_of: datetime | None = None
+    # value purity: a share of labelled leads in values converting at almost 0% or 100%
+    leakage_purity_share: float = 0.2
+    leakage_purity_min_leads: int = 30
+    leakage_purity_rate: float = 0.03
+    # fill rates: filled for at most `rare` of one group and at least `common` of the other
+    leakage_fill_rare: float = 0.02
+    leakage_fill_common: float = 0.2
+    # an exact value holding this share of the labelled leads is its own bin (AUC alone)
+    leakage_value_bin_share: float = 0.05
 
     @classmethod
     def from_dbt(cls, get) -> FlatConfig:
@@ -107,6 +118,10 @@ class FlatConfig:
             text = "" if value is None else str(value).strip()
             return None if text.lower() in ("", "none", "null") else text
 
+        def number(key: str, default: float) -> float:
+            value = as_optional(get(key))
+            return default if value is None else float(value)
+
         score_as_of = as_optional(get("score_as_of"))
         return cls(
             id_column=str(get("flat_id_column")),
@@ -120,6 +135,16 @@ class FlatConfig:
             validation_fraction=float(get("flat_validation_fraction")),
             leakage_auc=float(get("flat_leakage_auc")),
             score_as_of=datetime.fromisoformat(score_as_of) if score_as_of else None,
+            leakage_purity_share=number("flat_leakage_purity_share", cls.leakage_purity_share),
+            leakage_purity_min_leads=int(
+                number("flat_leakage_purity_min_leads", cls.leakage_purity_min_leads)
+            ),
+            leakage_purity_rate=number("flat_leakage_purity_rate", cls.leakage_purity_rate),
+            leakage_fill_rare=number("flat_leakage_fill_rare", cls.leakage_fill_rare),
+            leakage_fill_common=number("flat_leakage_fill_common", cls.leakage_fill_common),
+            leakage_value_bin_share=number(
+                "flat_leakage_value_bin_share", cls.leakage_value_bin_share
+            ),
         )
 
 
@@ -298,21 +323,40 @@ def _stable_fraction(ids: pl.Series) -> np.ndarray:
     )
 
 
-def single_column_auc(values: pl.Series, kind: str, label: np.ndarray, folds: np.ndarray) -> float:
+def single_column_auc(
+    values: pl.Series,
+    kind: str,
+    label: np.ndarray,
+    folds: np.ndarray,
+    value_bin_share: float = 0.05,
+) -> float:
     """How well this one column ranks converted above not converted, out of fold: its
-    values (numbers in up to 20 quantile bins, missing its own value) are replaced by
-    the smoothed conversion rate of that value in the other folds. max(AUC, 1 - AUC)."""
+    values are replaced by the smoothed conversion rate of that value in the other folds.
+    Numbers: an exact value holding at least `value_bin_share` of the rows is its own bin
+    (a 0 for every lost deal must not share a bin with the smallest wins), the other
+    values go to up to 20 quantile bins; missing is its own value. max(AUC, 1 - AUC)."""
     if kind in ("numeric", "date"):
         numbers = values.cast(pl.Float64) if kind == "numeric" else values.dt.epoch("s")
         numbers = numbers.cast(pl.Float64)
-        ranks = numbers.rank("dense")
+        counts = numbers.drop_nulls().value_counts()
+        heavy = counts.filter(pl.col("count") >= value_bin_share * len(numbers))[numbers.name]
+        is_heavy = numbers.is_in(heavy.implode()).fill_null(False)
+        ranks = numbers.filter(~is_heavy).rank("dense")
         top = ranks.max()
-        key = (
-            pl.Series([None] * len(values), dtype=pl.Int64)
-            if top is None
-            else ((ranks - 1) * 20 // max(float(top), 1.0)).cast(pl.Int64)
+        binned = pl.Series([None] * len(values), dtype=pl.String)
+        if top is not None:
+            rest = ((ranks - 1) * 20 // max(float(top), 1.0)).cast(pl.Int64).cast(pl.String)
+            binned = binned.scatter(np.flatnonzero(~is_heavy.to_numpy()), rest)
+        keys = (
+            pl.select(
+                pl.when(pl.lit(is_heavy))
+                .then(pl.lit("=") + pl.lit(numbers).cast(pl.String))
+                .otherwise(pl.lit(binned))
+            )
+            .to_series()
+            .fill_null("__missing__")
+            .to_numpy()
         )
-        keys = key.cast(pl.String).fill_null("__missing__").to_numpy()
     else:
         keys = values.cast(pl.String).fill_null("__missing__").to_numpy()
     prior = float(label.mean())
@@ -332,6 +376,110 @@ def single_column_auc(values: pl.Series, kind: str, label: np.ndarray, folds: np
     return max(auc, 1 - auc)
 
 
+# open leads needed before their fill rate is compared with the labelled leads'
+OPEN_LEADS_FOR_FILL_RULE = 30
+# a pure value must also be far from the overall rate: binomial tail probability below this
+PURITY_P_VALUE = 0.001
+# a column is e-mail addresses when this share of its distinct filled values look like one
+EMAIL_SHARE = 0.9
+# a unique integer column is sequential when its rank correlation with the file order or
+# with the created-at column is at least this (in absolute value)
+SEQUENTIAL_RANK_CORRELATION = 0.9
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def pure_values(values: pl.Series, label: np.ndarray, cfg: FlatConfig) -> str | None:
+    """The value-purity rule: among labelled leads, the values with at least
+    `leakage_purity_min_leads` leads whose conversion rate is within
+    `leakage_purity_rate` of 0 or 1 (and that far from the overall rate by chance with
+    probability below PURITY_P_VALUE); the reason when they hold at least
+    `leakage_purity_share` of the labelled leads, else None. Empty cells are not a value."""
+    from scipy.stats import binom
+
+    n = len(label)
+    if n == 0:
+        return None
+    base = float(label.mean())
+    stats = (
+        pl.DataFrame({"v": values.cast(pl.String), "y": label.astype(np.int64)})
+        .drop_nulls("v")
+        .group_by("v")
+        .agg(n=pl.len(), k=pl.col("y").sum())
+        .filter(pl.col("n") >= cfg.leakage_purity_min_leads)
+        .sort("n", "v", descending=[True, False])
+    )
+    pure = []
+    for value, count, converted in stats.iter_rows():
+        rate = converted / count
+        if rate <= cfg.leakage_purity_rate:
+            p_value = binom.cdf(converted, count, base)
+        elif rate >= 1 - cfg.leakage_purity_rate:
+            p_value = binom.sf(converted - 1, count, base)
+        else:
+            continue
+        if p_value < PURITY_P_VALUE:
+            pure.append((value, count, rate))
+    share = sum(c for _, c, _ in pure) / n
+    if not pure or share < cfg.leakage_purity_share:
+        return None
+    shown = ", ".join(f"{v!r} {r:.0%} of {c:,}" for v, c, r in pure[:5])
+    more = f" and {len(pure) - 5} more" if len(pure) > 5 else ""
+    return (
+        f"pure values: {share:.0%} of labelled leads sit in values converting at "
+        f"<= {cfg.leakage_purity_rate:.0%} or >= {1 - cfg.leakage_purity_rate:.0%} "
+        f"({shown}{more})"
+    )
+
+
+def _rank_correlation(a: pl.Series, b: pl.Series) -> float:
+    both = pl.DataFrame({"a": a, "b": b}).drop_nulls()
+    if both.height < 3:
+        return 0.0
+    ra = both["a"].rank("average").to_numpy()
+    rb = both["b"].rank("average").to_numpy()
+    if ra.std() == 0 or rb.std() == 0:
+        return 0.0
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def identifier_reason(
+    values: pl.Series, kind: str, created: pl.Series | None, feature: str
+) -> str | None:
+    """Why a column is an identifier, not a feature, else None: e-mail addresses (a
+    shared owner's or the lead's own), or unique whole numbers that follow the file order
+    or the creation time (a lead number)."""
+    filled = values.drop_nulls()
+    if len(filled) == 0:
+        return None
+    if kind == "categorical":
+        distinct = filled.unique()
+        looks = distinct.str.contains(EMAIL_PATTERN).sum()
+        if looks >= EMAIL_SHARE * len(distinct):
+            return (
+                "e-mail addresses: an identifier (and personal data), not a feature; "
+                "reasons must not quote them"
+            )
+        return None
+    if kind != "numeric" or len(filled) < 50 or filled.n_unique() < len(filled):
+        return None
+    if not (filled == filled.round(0)).all() or len(filled) < 0.9 * len(values):
+        return None
+    order = pl.Series(np.arange(len(values), dtype=np.float64))
+    by_order = abs(_rank_correlation(values, order))
+    by_created = (
+        abs(_rank_correlation(values, created.dt.epoch("s").cast(pl.Float64)))
+        if created is not None
+        else 0.0
+    )
+    if max(by_order, by_created) >= SEQUENTIAL_RANK_CORRELATION:
+        follows = "the file order" if by_order >= by_created else "the created-at column"
+        return (
+            f"identifier: unique sequential whole numbers (rank correlation "
+            f"{max(by_order, by_created):.2f} with {follows}), e.g. a lead number"
+        )
+    return None
+
+
 def prepare(raw: pl.DataFrame, cfg: FlatConfig) -> Prepared:
     """Typed leads plus the column profile (types, placeholders, leakage, exclusions)."""
     columns = raw.columns
@@ -347,6 +495,23 @@ def prepare(raw: pl.DataFrame, cfg: FlatConfig) -> Prepared:
     excluded_by_user = {
         find_column(columns, c, "flat_exclude_columns") for c in cfg.exclude_columns
     }
+    messages: list[str] = []
+    # a trailing comma on every line: the CSV reader names the empty last column
+    # column<N>; an unnamed column without a single value is not part of the export
+    unnamed = [
+        c
+        for c in columns
+        if re.fullmatch(r"column\d+", c)
+        and c not in excluded_by_user
+        and raw[c].cast(pl.String).str.strip_chars().fill_null("").eq("").all()
+    ]
+    if unnamed:
+        raw = raw.drop(unnamed)
+        columns = raw.columns
+        messages.append(
+            f"column(s) {', '.join(unnamed)} have no header and no value (a trailing comma "
+            "at the end of each line?): ignored"
+        )
     placeholders = placeholder_counts(raw, cfg.missing_values)
     text = clean_text(raw, cfg.missing_values)
     ids = text[id_col]
@@ -372,7 +537,12 @@ def prepare(raw: pl.DataFrame, cfg: FlatConfig) -> Prepared:
         )
     leads = pl.DataFrame({"lead_id": ids, "label": label})
     profile_rows: list[dict] = []
-    messages: list[str] = []
+    if labelled.all():
+        messages.append(
+            f"no open leads: every row of the export has a value in the label column "
+            f"{label_col!r}, so nothing is scored. The leads to score are the rows with an "
+            "empty label: leave the label cell empty for leads still open."
+        )
     n = raw.height
 
     def base_row(column: str, feature: str, role: str, inferred: Inferred | None) -> dict:
@@ -447,6 +617,7 @@ def prepare(raw: pl.DataFrame, cfg: FlatConfig) -> Prepared:
     # leakage and usefulness, on labelled leads only
     folds = (_stable_fraction(ids) * 5).astype(np.int64)[labelled]
     y_l = y[labelled]
+    open_rows = ~labelled
     features: dict[str, pl.Series] = {}
     for feature, (column, role, inferred) in candidates.items():
         values = inferred.values
@@ -457,25 +628,51 @@ def prepare(raw: pl.DataFrame, cfg: FlatConfig) -> Prepared:
         fill_pos = float(filled[y_l].mean())
         fill_neg = float(filled[~y_l].mean())
         distinct = lab.drop_nulls().n_unique()
-        auc = single_column_auc(lab, inferred.kind, y_l, folds) if distinct > 1 else float("nan")
+        auc = (
+            single_column_auc(lab, inferred.kind, y_l, folds, cfg.leakage_value_bin_share)
+            if distinct > 1
+            else float("nan")
+        )
+        rare, common = cfg.leakage_fill_rare, cfg.leakage_fill_common
         reasons = []
-        if min(fill_pos, fill_neg) <= 0.02 and max(fill_pos, fill_neg) >= 0.2:
+        if min(fill_pos, fill_neg) <= rare and max(fill_pos, fill_neg) >= common:
             which = "converted" if fill_pos > fill_neg else "not converted"
             reasons.append(
                 f"filled only for {which} leads ({fill_pos:.0%} of converted, "
                 f"{fill_neg:.0%} of not converted)"
             )
+        if open_rows.sum() >= OPEN_LEADS_FOR_FILL_RULE:
+            fill_lab = float(filled.mean())
+            fill_open = float(values.filter(pl.Series(open_rows)).is_not_null().mean())
+            if min(fill_lab, fill_open) <= rare and max(fill_lab, fill_open) >= common:
+                reasons.append(
+                    f"filled for {fill_lab:.0%} of labelled leads and {fill_open:.0%} of open "
+                    "leads (a field filled in when the outcome is known)"
+                )
         if not math.isnan(auc) and auc >= cfg.leakage_auc:
             reasons.append(f"predicts the label almost perfectly on its own (AUC {auc:.3f})")
+        if inferred.kind in ("categorical", "boolean"):
+            purity = pure_values(lab, y_l, cfg)
+            if purity:
+                reasons.append(purity)
+        identifier = (
+            identifier_reason(values, inferred.kind, created, feature)
+            if role == "feature"
+            else None
+        )
         excluded = None
         if column in excluded_by_user:
             excluded = "var flat_exclude_columns"
         elif distinct <= 1:
             excluded = "constant: one value (or none) among labelled leads"
+        elif identifier:
+            excluded = identifier
         elif inferred.kind == "categorical" and distinct > 50 and distinct >= 0.9 * filled.sum():
             excluded = "unique per lead (an identifier or free text), nothing to learn"
         elif reasons and cfg.exclude_leaky_columns:
             excluded = "leakage suspect (var flat_exclude_leaky_columns)"
+        if identifier and column not in excluded_by_user:
+            messages.append(f"column {column!r} is not a feature: {identifier}")
         if reasons:
             messages.append(
                 f"leakage guard: column {column!r} {' and '.join(reasons)}: "
@@ -597,104 +794,117 @@ def examples(leads: pl.DataFrame) -> pl.DataFrame:
     return leads.select(*keys, *features).sort("lead_id")
 
 
-# -- baseline: plain logistic regression -------------------------------------------
+# -- baseline: plain logistic regression (scikit-learn) --------------------------------
+
+KEY_COLUMNS = ("lead_id", "as_of", "snapshot_role", "label", "created_at")
+MISSING_LEVEL = "(missing)"
 
 
 @dataclass
 class LogisticBaseline:
-    """One-hot categoricals (levels seen >= 10 times), standardised numbers with a
-    missing indicator, L2-penalised logistic regression fitted by Newton's method."""
+    """The scikit-learn pipeline every reader recognises: per feature column, categories
+    one-hot encoded (levels seen fewer than 10 times pooled, at most 50 levels, empty
+    cells a level of their own) or numbers median-imputed with a missing indicator; then
+    all columns standardised and an L2-penalised logistic regression (lbfgs). One
+    transformer per column, so each output column maps back to its feature."""
 
-    columns: list[tuple[str, str, object]]  # (feature, kind, level or stats)
-    weights: np.ndarray
-    intercept: float
+    pipeline: object  # sklearn.pipeline.Pipeline
+    categorical: list[str]
+    numeric: list[str]
+    output_feature: list[str]  # feature of each column the logistic regression sees
 
-    def design(self, frame: pl.DataFrame) -> tuple[np.ndarray, list[str]]:
-        return _design(frame, self.columns)
+    def _input(self, frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.select(
+            *(pl.col(c).cast(pl.String).fill_null(MISSING_LEVEL) for c in self.categorical),
+            # NaN and +-inf ("inf" parses as a number) are missing for the imputer
+            *(
+                pl.when(pl.col(c).cast(pl.Float64).is_finite())
+                .then(pl.col(c).cast(pl.Float64))
+                .alias(c)
+                for c in self.numeric
+            ),
+        )
 
+    def probability(self, frame: pl.DataFrame) -> np.ndarray:
+        if frame.height == 0:
+            return np.zeros(0)
+        return self.pipeline.predict_proba(self._input(frame))[:, 1]
 
-def _encoder(frame: pl.DataFrame, min_count: int = 10, max_levels: int = 50) -> list:
-    columns: list[tuple[str, str, object]] = []
-    for name, dtype in frame.schema.items():
-        if name in ("lead_id", "as_of", "snapshot_role", "label", "created_at"):
-            continue
-        if dtype == pl.String:
-            counts = (
-                frame[name]
-                .drop_nulls()
-                .value_counts(sort=True)
-                .filter(pl.col("count") >= min_count)
-            )
-            for level in counts[name].head(max_levels).to_list():
-                columns.append((name, "level", level))
-            columns.append((name, "missing", None))
-        else:
-            values = frame[name].cast(pl.Float64)
-            lo, hi = values.quantile(0.01), values.quantile(0.99)
-            clipped = values.clip(lo, hi) if lo is not None else values
-            mean = clipped.mean() or 0.0
-            std = clipped.std() or 1.0
-            columns.append((name, "number", (lo, hi, mean, std if std > 0 else 1.0)))
-            columns.append((name, "missing", None))
-    return columns
-
-
-def _design(frame: pl.DataFrame, columns: list) -> tuple[np.ndarray, list[str]]:
-    out = np.zeros((frame.height, len(columns)), dtype=np.float64)
-    names = []
-    for j, (name, kind, info) in enumerate(columns):
-        names.append(name)
-        if kind == "level":
-            out[:, j] = (frame[name] == info).fill_null(False).to_numpy()
-        elif kind == "missing":
-            out[:, j] = frame[name].is_null().to_numpy()
-        else:
-            lo, hi, mean, std = info
-            values = frame[name].cast(pl.Float64)
-            if lo is not None:
-                values = values.clip(lo, hi)
-            out[:, j] = ((values - mean) / std).fill_null(0.0).to_numpy()
-    return out, names
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50):
-    """Newton's method on the L2-penalised log loss (intercept not penalised)."""
-    n, k = x.shape
-    xb = np.hstack([np.ones((n, 1)), x])
-    w = np.zeros(k + 1)
-    w[0] = math.log(max(y.mean(), 1e-6) / max(1 - y.mean(), 1e-6))
-    penalty = np.full(k + 1, l2)
-    penalty[0] = 0.0
-    for _ in range(iterations):
-        p = 1 / (1 + np.exp(-np.clip(xb @ w, -30, 30)))
-        gradient = xb.T @ (p - y) + penalty * w
-        hessian = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return float(w[0]), w[1:]
+    def terms(self, frame: pl.DataFrame) -> np.ndarray:
+        """Per row and feature: the feature's part of the linear predictor (the sum over
+        its one-hot levels or its value and missing indicator)."""
+        transformed = self.pipeline[:-1].transform(self._input(frame))
+        coef = self.pipeline[-1].coef_[0]
+        features = [*self.categorical, *self.numeric]
+        out = np.zeros((frame.height, len(features)))
+        index = {f: i for i, f in enumerate(features)}
+        for j, feature in enumerate(self.output_feature):
+            out[:, index[feature]] += transformed[:, j] * coef[j]
+        return out
 
 
 def train_baseline(train: pl.DataFrame) -> LogisticBaseline:
-    columns = _encoder(train)
-    x, _ = _design(train, columns)
-    intercept, weights = fit_logistic(x, train["label"].cast(pl.Float64).to_numpy())
-    return LogisticBaseline(columns=columns, weights=weights, intercept=intercept)
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    categorical, numeric = [], []
+    for name, dtype in train.schema.items():
+        if name in KEY_COLUMNS:
+            continue
+        (categorical if dtype == pl.String else numeric).append(name)
+    columns = [
+        (
+            f"c{i}",
+            OneHotEncoder(
+                handle_unknown="infrequent_if_exist",
+                min_frequency=10,
+                max_categories=50,
+                sparse_output=False,
+            ),
+            [name],
+        )
+        for i, name in enumerate(categorical)
+    ] + [
+        (
+            f"n{i}",
+            SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+            [name],
+        )
+        for i, name in enumerate(numeric)
+    ]
+    pipeline = Pipeline(
+        [
+            ("columns", ColumnTransformer(columns, remainder="drop", sparse_threshold=0)),
+            ("scale", StandardScaler()),
+            ("logistic", LogisticRegression(C=1.0, max_iter=2000)),
+        ]
+    )
+    model = LogisticBaseline(pipeline, categorical, numeric, [])
+    pipeline.fit(model._input(train), train["label"].cast(pl.Int8).to_numpy())
+    transformer = pipeline.named_steps["columns"]
+    width = pipeline.named_steps["scale"].n_features_in_
+    output = [""] * width
+    for i, name in enumerate(categorical):
+        for j in range(width)[transformer.output_indices_[f"c{i}"]]:
+            output[j] = name
+    for i, name in enumerate(numeric):
+        for j in range(width)[transformer.output_indices_[f"n{i}"]]:
+            output[j] = name
+    model.output_feature = output
+    return model
 
 
 def baseline_scores(model: LogisticBaseline, frame: pl.DataFrame, k: int = 3) -> pl.DataFrame:
     """Probability, 0-100 score and the top reasons (largest per-feature terms of the
-    linear predictor, measured from the training average) for every row."""
+    linear predictor, measured from the average of the scored rows) for every row."""
     from leadscore.explain import render
 
-    x, names = model.design(frame)
-    logit = model.intercept + x @ model.weights
-    probability = 1 / (1 + np.exp(-np.clip(logit, -30, 30)))
-    features = list(dict.fromkeys(names))
-    contributions = np.zeros((frame.height, len(features)))
-    for j, name in enumerate(names):
-        contributions[:, features.index(name)] += x[:, j] * model.weights[j]
+    probability = model.probability(frame)
+    features = [*model.categorical, *model.numeric]
+    contributions = model.terms(frame) if frame.height else np.zeros((0, len(features)))
     # relative to an average lead: subtract each feature's mean term over these rows
     contributions -= contributions.mean(axis=0, keepdims=True) if frame.height else 0
     order = np.argsort(-contributions, axis=1, kind="stable")

@@ -17,6 +17,8 @@ class Policy:
     min_labelled_leads: int = 1000
     min_conversions: int = 120
     promotion_metric: str = "auc"  # higher is better
+    # a model whose holdout AUC is not credibly (95% interval) above this is useless
+    min_useful_auc: float = 0.55
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,24 @@ def latest_alert(con) -> bool:
     return bool(row and row[0][0])
 
 
+USELESS_MARK = "not credibly above min_useful_auc"
+
+
+def usefulness(auc: float, counts: dict[str, int], min_useful_auc: float) -> str | None:
+    """Why the model is useless, or None: its holdout AUC's 95% interval (Hanley-McNeil)
+    does not lie above `min_useful_auc`, i.e. it cannot be told from chance."""
+    from leadscore.metrics import auc_confidence_interval
+
+    positives = counts["holdout_positives"]
+    low, high = auc_confidence_interval(auc, positives, counts["holdout_examples"] - positives)
+    if low > min_useful_auc:
+        return None
+    return (
+        f"holdout AUC {auc:.3f} (95% interval {low:.3f}-{high:.3f}, "
+        f"{counts['holdout_examples']:,} leads) is {USELESS_MARK} {min_useful_auc:.2f}"
+    )
+
+
 def champion_auc_on(champion: dict, holdout: pl.DataFrame) -> float | None:
     """The champion's AUC on the given holdout, or None when it cannot score it."""
     from leadscore.calibration import Platt
@@ -166,6 +186,18 @@ def run_training_cycle(
         if champion_auc is None:
             log("lifecycle: the champion cannot score the current features: challenger promoted")
     promote, why = promotion(trained.metrics["auc"], champion_auc, policy.promotion_metric)
+    useless = usefulness(trained.metrics["auc"], trained.counts, policy.min_useful_auc)
+    if useless:
+        promote, why = False, useless
+        log(
+            f"WARNING NO USEFUL MODEL: {useless}. It scores no lead: "
+            + (
+                "the champion keeps scoring."
+                if champion is not None
+                else "open leads are tiered by the baseline (lead_scores.score_source = "
+                "'rules'), flagged in model_health and by leadscore summary."
+            )
+        )
     reason = f"{decision.reason}; {why}"
     status = "champion" if promote else "rejected"
     log(f"lifecycle: model {trained.model_id} is {status}: {reason}")

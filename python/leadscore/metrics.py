@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -90,3 +92,18 @@ def all_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
         "top_decile_lift": top_decile_lift(y, p),
         "positive_rate": float(np.mean(y)) if len(y) else float("nan"),
     }
+
+
+def auc_confidence_interval(
+    auc: float, positives: int, negatives: int, z: float = 1.96
+) -> tuple[float, float]:
+    """95% confidence interval of an AUC (Hanley & McNeil 1982 standard error)."""
+    if positives <= 0 or negatives <= 0 or math.isnan(auc):
+        return float("nan"), float("nan")
+    q1 = auc / (2 - auc)
+    q2 = 2 * auc * auc / (1 + auc)
+    variance = (
+        auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)
+    ) / (positives * negatives)
+    se = math.sqrt(max(variance, 0.0))
+    return max(0.0, auc - z * se), min(1.0, auc + z * se)

@@ -170,7 +170,9 @@ def build_report(db: Path, out: Path) -> Path:
     try:
         perf = con.sql("select * from marts.model_performance order by scorer").pl()
         holdout = con.sql(
-            "select h.label, h.probability, r.* exclude (lead_id, as_of) "
+            # ROC / PR curves rank by the model's own probability (calibration keeps it)
+            "select h.label, h.uncalibrated_probability as probability, "
+            "r.* exclude (lead_id, as_of) "
             "from ml.ml_holdout_predictions h join ml.ml_baseline_scores r using (lead_id, as_of)"
         ).pl()
         deciles = con.sql("select * from marts.calibration_deciles order by decile").pl()

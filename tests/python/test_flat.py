@@ -145,7 +145,7 @@ def test_leakage_guard_names_and_excludes_outcome_columns():
     assert not profile["Industry"]["is_leakage_suspect"]
     assert not profile["Visits"]["is_leakage_suspect"]
     assert 0.55 < profile["Visits"]["single_column_auc"] < 0.9
-    assert profile["Email"]["excluded_reason"].startswith("unique per lead")
+    assert profile["Email"]["excluded_reason"].startswith("e-mail addresses")
     assert profile["Industry"]["placeholder_rows"] == (raw["Industry"] == "Select").sum()
     features = set(prepared.leads.columns) - {"lead_id", "label", "created_at"}
     assert features == {"industry", "visits", "created_weekday", "created_hour"}
@@ -329,7 +329,8 @@ def test_olist_holdout_is_out_of_time_and_both_scorers_are_measured_on_it(olist_
         "select scorer, examples, positives, auc, pr_auc, holdout_from from "
         "marts.model_performance").fetchall()}  # fmt: skip
     holdout = con.sql(
-        "select h.lead_id, h.label, h.probability from ml.ml_holdout_predictions h"
+        "select h.lead_id, h.label, h.uncalibrated_probability as probability "
+        "from ml.ml_holdout_predictions h"
     ).pl()
     con.close()
     labelled = flat.filter(pl.col("converted").is_not_null()).with_columns(
