@@ -60,9 +60,9 @@ def test_retrain_adds_a_challenger_and_promotes_only_when_not_worse(rebuilt, sma
     assert "champion kept" in registry["status_reason"][2]
     assert "is rejected" in log
     champion = registry["model_id"][1]
-    used = query(
-        db, "select distinct model_id from marts.lead_scores where status = 'scored'"
-    )["model_id"].to_list()
+    used = query(db, "select distinct model_id from marts.lead_scores where status = 'scored'")[
+        "model_id"
+    ].to_list()
     assert used == [champion]
 
 
