@@ -156,3 +156,52 @@ def test_crm_sync_carries_status_and_follow_up_due_time(con):
     assert sync.filter(sync["follow_up_due_at"].is_null())["ml_follow_up_due_at"].null_count() == (
         sync.height - queued.height
     )
+
+
+def test_reason_wording_uses_the_seeds_display_names_and_the_icp_scale():
+    """Unit level: the words come from the seeds; the ICP scale is the best fit the
+    seeds allow (checked by brute force over every combination of one value per
+    dimension, plus every technology)."""
+    from itertools import product
+    from pathlib import Path
+
+    import polars as pl
+
+    from leadscore.explain import render
+    from leadscore.wording import reason_wording
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    criteria = pl.read_csv(seeds / "icp_criteria.csv")
+    technologies = pl.read_csv(seeds / "icp_technologies.csv")
+    dictionary = {r["feature"]: r for r in pl.read_csv(seeds / "feature_dictionary.csv").to_dicts()}
+    wording = reason_wording(
+        pl.read_csv(seeds / "channels.csv"),
+        pl.read_csv(seeds / "lifecycle_stages.csv"),
+        criteria,
+        technologies,
+        5.0,
+    )
+    options = [
+        [0, *g["points"].to_list()] for _, g in criteria.group_by("dimension", maintain_order=True)
+    ]
+    best = max(sum(c) for c in product(*options)) + 5.0 * technologies["weight"].sum()
+    assert wording.placeholders["icp_fit_max"] == f"{best:g}"
+
+    def say(feature, values):
+        return render(feature, pl.Series(values), dictionary, wording).to_list()
+
+    assert say("channel", ["paid_search", "linkedin", None]) == [
+        "Source channel: Paid search",
+        "Source channel: LinkedIn",
+        "channel unknown",
+    ]
+    assert say("current_stage", ["mql", "lead"]) == [
+        "Current stage: Marketing-qualified lead (MQL)",
+        "Current stage: Lead",
+    ]
+    assert say("icp_fit_score", [42.5, 0.0]) == [
+        f"Ideal-customer fit 42.5 of {best:g}",
+        f"Ideal-customer fit 0 of {best:g}",
+    ]
+    # a coded value without a label reads with spaces, never with underscores
+    assert say("seniority", ["c_level"]) == ["Seniority: c level"]
