@@ -6,7 +6,11 @@
     Above var('max_training_examples') train-date candidates, a fixed pseudo-random
     share of them is kept (hash of lead and date, so the sample does not move between
     builds): features cost grows with the spine, and a model learns as well from a
-    large uniform sample. Holdout and scoring rows are never sampled. -#}
+    large uniform sample. Holdout and scoring rows are never sampled.
+    Sales-owned leads (current stage at or after var('handoff_stage') in the
+    lifecycle_stages order) are not examples on training and holdout dates: the
+    model learns which leads sales does not own yet will convert. On the score date
+    they stay, flagged is_sales_owned (lead_scores lists them as in_pipeline). -#}
 with
 
 leads as (
@@ -20,6 +24,15 @@ dates as (
 
 stages as (
     select * from {{ ref('int_stage_changes_mapped') }}
+),
+
+handoff as (
+    {#- var handoff_stage null: no hand-over (null order), every open lead is scored;
+        a name that is no open stage stops the build (test
+        assert_handoff_stage_is_an_open_lifecycle_stage on the seed) -#}
+    select min(stage_order) as handoff_order
+    from {{ ref('lifecycle_stages') }}
+    where stage = '{{ var("handoff_stage") }}'
 ),
 
 conversions as (
@@ -78,6 +91,7 @@ stage_as_of as (
         candidates.lead_id,
         candidates.as_of,
         stages.stage,
+        stages.stage_order,
         stages.is_closed,
         stages.changed_at
     from candidates
@@ -91,7 +105,7 @@ stage_as_of as (
     ) = 1
 ),
 
-final as (
+open_examples as (
     select
         candidates.lead_id,
         candidates.as_of,
@@ -99,8 +113,11 @@ final as (
         candidates.created_at,
         coalesce(stage_as_of.stage, 'lead') as current_stage,
         coalesce(stage_as_of.changed_at, candidates.created_at) as current_stage_entered_at,
-        conversions.converted_at
+        conversions.converted_at,
+        -- a lead without stage changes is at stage 'lead', before any hand-over stage
+        coalesce(stage_as_of.stage_order >= handoff.handoff_order, false) as is_sales_owned
     from candidates
+    cross join handoff
     left join stage_as_of
         on
             candidates.lead_id = stage_as_of.lead_id
@@ -109,6 +126,11 @@ final as (
     where
         (conversions.converted_at is null or conversions.converted_at >= candidates.as_of)
         and not coalesce(stage_as_of.is_closed, false)
+),
+
+final as (
+    select * from open_examples
+    where snapshot_role = 'scoring' or not is_sales_owned
 )
 
 select * from final

@@ -1,7 +1,10 @@
 {#- What Hightouch / Census push to the CRM: one row per open lead, keyed by
     lead_id, with only deterministic columns (no build timestamps), property names
     a CRM admin would create, and score_updated_at = when the score or tier last
-    changed (from the snapshot), so unchanged leads are not re-synced. -#}
+    changed (from the snapshot), so unchanged leads are not re-synced. Leads sales
+    owns (status in_pipeline) are synced with an empty score and tier; queue leads
+    (marts.sales_queue) carry the time they entered their tier and the follow-up due
+    time. -#}
 with
 
 scores as (
@@ -20,6 +23,23 @@ history as (
     where is_current
 ),
 
+queue as (
+    {#- the follow-up due time of the leads in the sales queue (flat mode: no queue) #}
+    {%- if is_flat_mode() %}
+    select
+        cast(null as {{ dbt.type_string() }}) as lead_id,
+        cast(null as timestamp) as tier_entered_at,
+        cast(null as timestamp) as follow_up_due_at
+    where false
+    {%- else %}
+    select
+        lead_id,
+        tier_entered_at,
+        follow_up_due_at
+    from {{ ref('sales_queue') }}
+    {%- endif %}
+),
+
 final as (
     select
         scores.lead_id,
@@ -36,9 +56,13 @@ final as (
             "case when scores.positive_reason_3 is not null then '; ' || scores.positive_reason_3 else '' end",
         ]) }} as ml_lead_score_reasons,
         scores.model_id as ml_model_id,
-        history.valid_from as score_updated_at
+        history.valid_from as score_updated_at,
+        scores.status as ml_lead_status,
+        queue.tier_entered_at as ml_tier_entered_at,
+        queue.follow_up_due_at as ml_follow_up_due_at
     from scores
     inner join history on scores.lead_id = history.lead_id
+    left join queue on scores.lead_id = queue.lead_id
 )
 
 select * from final

@@ -1,4 +1,7 @@
-{#- The public score table: one row per open lead. score_source 'model' when a
+{#- The public score table: one row per open lead. Leads sales does not own yet
+    (stage before var handoff_stage) have status 'scored', a score and a tier; leads
+    already handed over have status 'in_pipeline' and no score, tier, action or
+    reasons (they never enter the outreach tiers). score_source 'model' when a
     champion model exists (score = calibrated probability in percent), 'rules' during
     cold start (score = the points of seed scoring_rules, 0-100). Every lead also
     carries its rules score. Percentile among open leads; tier by var tier_basis
@@ -29,6 +32,26 @@ leads as (
 
 tiers as (
     select * from {{ ref('score_tiers') }}
+),
+
+open_leads as (
+    {#- the stage of every open lead at the score date; flat mode: no stages #}
+    {%- if is_flat_mode() %}
+    select
+        cast(null as {{ dbt.type_string() }}) as lead_id,
+        cast(null as {{ dbt.type_string() }}) as current_stage,
+        false as is_sales_owned,
+        cast(null as timestamp) as as_of
+    where false
+    {%- else %}
+    select
+        lead_id,
+        current_stage,
+        is_sales_owned,
+        as_of
+    from {{ ref('int_lead_snapshots_filtered') }}
+    where snapshot_role = 'scoring'
+    {%- endif %}
 ),
 
 scored as (
@@ -93,12 +116,14 @@ tiered as (
     left join basis_tier on ranked.lead_id = basis_tier.lead_id
 ),
 
-final as (
+scored_leads as (
     select
         tiered.lead_id,
         leads.email,
         leads.owner_id,
         leads.channel,
+        'scored' as status,
+        open_leads.current_stage as lifecycle_stage,
         tiered.score_source,
         cast(tiered.probability as double) as probability,
         tiered.score,
@@ -123,6 +148,47 @@ final as (
     from tiered
     inner join leads on tiered.lead_id = leads.lead_id
     inner join tiers on tiered.tier_rank = tiers.tier_rank
+    left join open_leads on tiered.lead_id = open_leads.lead_id
+),
+
+pipeline_leads as (
+    select
+        open_leads.lead_id,
+        leads.email,
+        leads.owner_id,
+        leads.channel,
+        'in_pipeline' as status,
+        open_leads.current_stage as lifecycle_stage,
+        cast(null as {{ dbt.type_string() }}) as score_source,
+        cast(null as double) as probability,
+        cast(null as integer) as score,
+        cast(null as double) as percentile,
+        cast(null as {{ dbt.type_string() }}) as tier,
+        cast(null as integer) as tier_rank,
+        cast(null as {{ dbt.type_string() }}) as recommended_action,
+        cast(null as integer) as follow_up_sla_hours,
+        cast(null as integer) as rules_score,
+        {%- for i in range(1, 4) %}
+        cast(null as {{ dbt.type_string() }}) as positive_reason_{{ i }},
+        {%- endfor %}
+        {%- for i in range(1, 4) %}
+        cast(null as {{ dbt.type_string() }}) as negative_reason_{{ i }},
+        {%- endfor %}
+        cast(null as {{ dbt.type_string() }}) as reasons_json,
+        leads.is_email_bounced,
+        leads.is_unsubscribed,
+        cast(null as {{ dbt.type_string() }}) as model_id,
+        cast(open_leads.as_of as timestamp) as as_of,
+        (select max(cast(predictions.scored_at as timestamp)) from predictions) as scored_at
+    from open_leads
+    inner join leads on open_leads.lead_id = leads.lead_id
+    where open_leads.is_sales_owned
+),
+
+final as (
+    select * from scored_leads
+    union all
+    select * from pipeline_leads
 )
 
 select * from final

@@ -1,4 +1,5 @@
-{#- The feature rows of every open lead at the score date, one row per lead.
+{#- The feature rows of every open lead at the score date that sales does not own
+    yet (int_lead_snapshots_filtered.is_sales_owned, var handoff_stage), one row per lead.
     Flat mode: the leads of the flat export with an empty label. -#}
 with
 {% if is_flat_mode() %}
@@ -13,11 +14,22 @@ final as (
 {% else %}
 features as (
     select * from {{ ref('int_lead_features_joined') }}
+    where snapshot_role = 'scoring'
+),
+
+spine as (
+    select * from {{ ref('int_lead_snapshots_filtered') }}
+    where snapshot_role = 'scoring'
 ),
 
 final as (
-    select * from features
-    where snapshot_role = 'scoring'
+    select features.*
+    from features
+    inner join spine
+        on
+            features.lead_id = spine.lead_id
+            and features.as_of = spine.as_of
+    where not spine.is_sales_owned
 )
 {% endif %}
 

@@ -2,10 +2,16 @@
 
 Sentences come from seed feature_dictionary: `template` with {value} replaced by the
 feature's value, or `template_if_zero` / `template_if_false` / `template_if_missing`
-when the value is 0, false or missing.
+when the value is 0, false or missing. A text value reads as its label from
+`Wording.labels` (channel and stage display names from the seeds), else with its
+underscores as spaces; other {name} placeholders of a template (such as the scale of
+a score) come from `Wording.placeholders`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -15,6 +21,30 @@ from leadscore.features import FeatureSpec
 from leadscore.training import pool_for
 
 REASONS = 3
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How values read in a sentence: labels per feature ({feature: {code: label}})
+    and extra template placeholders ({name: text}, e.g. {"icp_fit_max": "85"})."""
+
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    placeholders: Mapping[str, str] = field(default_factory=dict)
+
+    def template(self, text: str) -> str:
+        for name, value in self.placeholders.items():
+            text = text.replace("{" + name + "}", value)
+        return text
+
+    def text_values(self, feature: str, values: pl.Expr) -> pl.Expr:
+        """A text value as its label, else with underscores as spaces (no codes)."""
+        plain = values.cast(pl.String).str.replace_all("_", " ")
+        labels = self.labels.get(feature)
+        if not labels:
+            return plain
+        return values.cast(pl.String).replace_strict(
+            dict(labels), default=plain, return_dtype=pl.String
+        )
 
 
 def shap_values(
@@ -56,14 +86,20 @@ def _fill(template: str, text: pl.Expr) -> pl.Expr:
     return pl.concat_str(pieces)
 
 
-def render(feature: str, values: pl.Series, dictionary: dict[str, dict[str, str]]) -> pl.Series:
+def render(
+    feature: str,
+    values: pl.Series,
+    dictionary: dict[str, dict[str, str]],
+    wording: Wording | None = None,
+) -> pl.Series:
     """Sentences for one feature's values."""
+    wording = wording or Wording()
     dtype = values.dtype
     entry = dictionary.get(feature) or generic_entry(feature, dtype)
-    template = entry["template"]
-    if_zero = entry.get("template_if_zero") or template
-    if_false = entry.get("template_if_false") or f"Not: {template}"
-    if_missing = entry.get("template_if_missing") or f"{feature} unknown"
+    template = wording.template(entry["template"])
+    if_zero = wording.template(entry.get("template_if_zero") or template)
+    if_false = wording.template(entry.get("template_if_false") or f"Not: {template}")
+    if_missing = wording.template(entry.get("template_if_missing") or f"{feature} unknown")
     frame = pl.DataFrame({"v": values})
     if dtype == pl.Boolean:
         expr = (
@@ -86,7 +122,7 @@ def render(feature: str, values: pl.Series, dictionary: dict[str, dict[str, str]
         expr = (
             pl.when(pl.col("v").is_null())
             .then(pl.lit(if_missing))
-            .otherwise(_fill(template, pl.col("v").cast(pl.String)))
+            .otherwise(_fill(template, wording.text_values(feature, pl.col("v"))))
         )
     return frame.select(_singular(expr).alias("s"))["s"]
 
@@ -133,6 +169,7 @@ def reasons(
     frame: pl.DataFrame,
     dictionary: pl.DataFrame,
     k: int = REASONS,
+    wording: Wording | None = None,
 ) -> pl.DataFrame:
     """Columns positive_reason_1..k, negative_reason_1..k and reasons_json per row:
     a JSON list of {direction, rank, feature, value, contribution, sentence}, positive
@@ -153,7 +190,7 @@ def reasons(
             for f in np.unique(feature_idx[keep]):
                 rows = pl.Series(np.flatnonzero(keep & (feature_idx == f)))
                 values = frame[names[f]].gather(rows)
-                sentences = sentences.scatter(rows, render(names[f], values, entries))
+                sentences = sentences.scatter(rows, render(names[f], values, entries, wording))
                 value_json = value_json.scatter(rows, _json_values(values))
             columns[f"{direction}_reason_{j + 1}"] = sentences
             parts = pl.DataFrame(

@@ -176,7 +176,9 @@ def build_report(db: Path, out: Path) -> Path:
             "from ml.ml_holdout_predictions h join ml.ml_baseline_scores r using (lead_id, as_of)"
         ).pl()
         deciles = con.sql("select * from marts.calibration_deciles order by decile").pl()
-        scores = con.sql("select score, tier, tier_rank from marts.lead_scores").pl()
+        scores = con.sql(
+            "select score, tier, tier_rank from marts.lead_scores where status = 'scored'"
+        ).pl()
         tiers = con.sql("select * from marts.tier_performance order by tier_rank").pl()
         funnel = con.sql(
             "select stage, stage_order, sum(entered) as entered, sum(advanced) as advanced "

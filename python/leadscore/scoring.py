@@ -10,7 +10,7 @@ from datetime import datetime
 import polars as pl
 
 from leadscore.calibration import Platt
-from leadscore.explain import REASONS, reasons, shap_values
+from leadscore.explain import REASONS, Wording, reasons, shap_values
 from leadscore.features import FeatureSpec
 from leadscore.training import deserialise, predict
 
@@ -25,9 +25,11 @@ def score_open_leads(
     dictionary: pl.DataFrame,
     scored_at: datetime,
     log: Callable[[str], None] = print,
+    wording: Wording | None = None,
 ) -> pl.DataFrame:
     """One row per open lead. Without a champion (cold start) probability is null and
-    lead_scores falls back to the rules score."""
+    lead_scores falls back to the rules score. `wording`: display names and scales the
+    reasons use (leadscore.wording.reason_wording)."""
     examples = examples.sort("lead_id")
     n = examples.height
     base = pl.DataFrame(
@@ -61,7 +63,7 @@ def score_open_leads(
     platt = Platt(float(champion["calibration_slope"]), float(champion["calibration_intercept"]))
     probability = predict(model, spec, examples, platt) if n else []
     explained = (
-        reasons(shap_values(model, spec, examples), spec, examples, dictionary)
+        reasons(shap_values(model, spec, examples), spec, examples, dictionary, wording=wording)
         if n
         else pl.DataFrame(
             schema={**dict.fromkeys(REASON_COLUMNS, pl.String), "reasons_json": pl.String}

@@ -15,7 +15,11 @@ COUNTS = (
     ("quarantined events", "select count(*) from intermediate.int_events_quarantined"),
     ("quarantined lead records", "select count(*) from intermediate.int_leads_quarantined"),
     ("training examples", "select count(*) from ml.ml_training_examples"),
-    ("open leads scored", "select count(*) from marts.lead_scores"),
+    ("open leads scored", "select count(*) from marts.lead_scores where status = 'scored'"),
+    (
+        "open leads sales owns",
+        "select count(*) from marts.lead_scores where status = 'in_pipeline'",
+    ),
 )
 
 
@@ -103,9 +107,9 @@ def print_summary(db: Path, raw_dir: Path | None = None) -> int:
     tiers = con.sql(
         "select tier, count(*), min(score), max(score), round(avg(rules_score), 1), "
         "string_agg(distinct score_source, ',') "
-        "from marts.lead_scores group by tier, tier_rank order by tier_rank"
+        "from marts.lead_scores where status = 'scored' group by tier, tier_rank order by tier_rank"
     ).fetchall()
-    print("\nopen leads per tier:")
+    print("\nopen leads per tier (before the hand-over to sales):")
     print(f"{'tier':>8} {'leads':>8} {'scores':>9} {'mean rules score':>17} {'source':>7}")
     for tier, n, lo, hi, rules, source in tiers:
         print(f"{tier:>8} {n:>8,} {lo:>4}-{hi:<4} {rules:>17} {source:>7}")

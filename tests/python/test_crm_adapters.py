@@ -23,7 +23,10 @@ from conftest import PROJECT, run_dbt
 from leadscore.connectors import connector_tables, fixture_config, generate_connector
 from leadscore.generator import generate
 
-HUBSPOT = fixture_config(n_leads=1200, seed=21, events_per_lead=10)
+# 3,000 contacts: the model learns from the contacts sales does not own yet (var
+# handoff_stage); with 1,200 the holdout held about a dozen conversions and its AUC
+# was noise (0.47)
+HUBSPOT = fixture_config(n_leads=3000, seed=21, events_per_lead=10)
 SALESFORCE = fixture_config(n_leads=1200, seed=22, events_per_lead=10)
 SF_ABSENT = ("event", "lead_history")
 TRAIN_SMALL = {
@@ -71,9 +74,14 @@ def ids(con, sql: str) -> set:
 def test_hubspot_open_contacts_get_model_scores_keyed_by_contact_id(hubspot):
     con, log = hubspot
     assert "hubspot connector: required tables present; 0 optional table(s) absent" in log
-    scored = ids(con, "select lead_id from marts.lead_scores")
+    # open contacts: scored before the hand-over to sales, in_pipeline after it
+    listed = ids(con, "select lead_id from marts.lead_scores")
+    scored = ids(con, "select lead_id from marts.lead_scores where status = 'scored'")
     assert len(scored) == one(con, "select count(*) from ml.ml_scoring_examples") > 100
-    assert ids(con, "select distinct score_source from marts.lead_scores") == {"model"}
+    assert len(listed - scored) > 0
+    assert ids(
+        con, "select distinct score_source from marts.lead_scores where status = 'scored'"
+    ) == {"model"}
     status, auc = con.sql("select status, holdout_auc from ml.ml_model_registry").fetchall()[0]
     assert status == "champion" and auc > 0.7
     # every score belongs to a live, unmerged HubSpot contact, under its own id
@@ -81,8 +89,11 @@ def test_hubspot_open_contacts_get_model_scores_keyed_by_contact_id(hubspot):
         con,
         """select cast(id as varchar) from hubspot.contact where not _fivetran_deleted""",
     )
-    assert scored <= live
-    sync = con.sql("select lead_id, ml_lead_score, ml_lead_tier from marts.crm_lead_sync").pl()
+    assert listed <= live
+    sync = con.sql(
+        "select lead_id, ml_lead_score, ml_lead_tier from marts.crm_lead_sync "
+        "where ml_lead_status = 'scored'"
+    ).pl()
     assert set(sync["lead_id"]) == scored
     assert sync["ml_lead_score"].is_between(0, 100).all()
     assert set(sync["ml_lead_tier"]) <= {"hot", "warm", "cool", "cold"}
@@ -240,9 +251,15 @@ def test_salesforce_open_leads_get_rules_scores_with_optional_tables_absent(sale
     for table in SF_ABSENT:
         assert f"salesforce.{table} is absent (optional): disabled" in log
     assert "lifecycle: cold start" in log
-    scored = ids(con, "select lead_id from marts.lead_scores")
-    assert len(scored) == one(con, "select count(*) from ml.ml_scoring_examples") > 100
-    assert ids(con, "select distinct score_source from marts.lead_scores") == {"rules"}
+    scored = ids(con, "select lead_id from marts.lead_scores")  # scored and in_pipeline
+    assert (
+        one(con, "select count(*) from ml.ml_scoring_examples")
+        == one(con, "select count(*) from marts.lead_scores where status = 'scored'")
+        > 100
+    )
+    assert ids(
+        con, "select distinct score_source from marts.lead_scores where status = 'scored'"
+    ) == {"rules"}
     # keyed by the Salesforce lead id of a live lead
     live = ids(con, "select id from salesforce.lead where _fivetran_active and not is_deleted")
     assert scored <= live and all(i.startswith("00Q") for i in scored)

@@ -60,7 +60,9 @@ def test_retrain_adds_a_challenger_and_promotes_only_when_not_worse(rebuilt, sma
     assert "champion kept" in registry["status_reason"][2]
     assert "is rejected" in log
     champion = registry["model_id"][1]
-    used = query(db, "select distinct model_id from marts.lead_scores")["model_id"].to_list()
+    used = query(db, "select distinct model_id from marts.lead_scores where status = 'scored'")[
+        "model_id"
+    ].to_list()
     assert used == [champion]
 
 
@@ -83,7 +85,7 @@ def test_cold_start_scores_with_rules_and_says_why(small_raw, tmp_path):
     ).stdout
     assert "cold start, no model trained" in log
     assert "labelled leads (need 10,000,000)" in log
-    scores = query(db, "select * from marts.lead_scores")
+    scores = query(db, "select * from marts.lead_scores where status = 'scored'")
     assert scores.height > 100
     assert scores["score_source"].unique().to_list() == ["rules"]
     assert scores["model_id"].null_count() == scores.height
