@@ -225,6 +225,59 @@ def test_hubspot_every_dropped_row_is_counted(hubspot):
     assert rows(con, "select count(*) from intermediate.int_events_cleaned")[0][0] == 0
 
 
+def test_hubspot_older_syncs_fall_back_to_the_legacy_columns(tmp_path):
+    """The same seed as an older sync has it: merged ids in
+    property_hs_calculated_merged_vids ('<vid>:<epoch ms>;...'), the engagement's time
+    and status on engagement itself, no type tables and no form table."""
+    db = tmp_path / "legacy.duckdb"
+    load_seeds("hubspot", db)
+    con = duckdb.connect(str(db))
+    con.execute(
+        """
+        alter table hubspot.contact add column property_hs_calculated_merged_vids varchar;
+        update hubspot.contact set property_hs_calculated_merged_vids = (
+            select string_agg(v || ':1617298367000', ';')
+            from unnest(string_split(property_hs_merged_object_ids, ';')) as t(v))
+        where property_hs_merged_object_ids is not null;
+        alter table hubspot.contact drop column property_hs_merged_object_ids;
+        alter table hubspot.engagement add column timestamp timestamp;
+        alter table hubspot.engagement add column active boolean;
+        update hubspot.engagement set timestamp = '2014-08-27 20:50:44.778', active = true;
+        drop table hubspot.engagement_call; drop table hubspot.engagement_meeting;
+        drop table hubspot.engagement_email; drop table hubspot.engagement_note;
+        drop table hubspot.engagement_task; drop table hubspot.form;
+        """
+    )
+    con.close()
+    run_dbt(["build", "--select", "+path:models/staging/hubspot"], db, tmp_path, tmp_path,
+            {"crm": "hubspot"})  # fmt: skip
+    con = duckdb.connect(str(db), read_only=True)
+    merged = rows(
+        con,
+        "select contact_id, lead_id from staging.stg_hubspot__contact_merges "
+        "where is_merged order by contact_id",
+    )
+    assert merged == [
+        ("46897301", "78971951"),
+        ("76226001", "78971951"),
+        ("76340251", "78971951"),
+    ]
+    events = rows(
+        con,
+        """select event_id, cast(occurred_at as varchar), event_type
+           from staging.stg_hubspot__events where event_id like 'engagement:%'""",
+    )
+    assert events == [("engagement:19732910159:501", "2014-08-27 20:50:44.778", "sales_call")]
+    # without form, the type comes from the submission's title
+    forms = rows(
+        con,
+        """select count(*) from staging.stg_hubspot__events
+           where event_id like 'form_submission:%' and event_type = 'demo_request'""",
+    )
+    assert forms == [(1,)]
+    con.close()
+
+
 # -- Salesforce -----------------------------------------------------------------
 
 
