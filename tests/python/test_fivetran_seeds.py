@@ -304,6 +304,12 @@ def test_salesforce_unknown_status_is_counted_with_its_value(salesforce):
     )
     assert quarantined == [("00Q1G00000nDnM5UAK", "converted", "unknown_stage")]
     assert quality(con, "lifecycle_stage_changes", "unknown_stage") == 1
+    description = rows(
+        con,
+        """select description from marts.data_quality
+           where source_table = 'lifecycle_stage_changes' and rule = 'unknown_stage'""",
+    )
+    assert description == [("stage change quarantined: unknown stage (values: converted)",)]
 
 
 # -- portable SQL ---------------------------------------------------------------
