@@ -12,6 +12,10 @@ number asserted below can be counted by hand in the CSV files.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -21,7 +25,7 @@ import sqlglot.errors
 import yaml
 from sqlglot import expressions as exp
 
-from conftest import run_dbt
+from conftest import PROJECT, run_dbt
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fivetran"
 
@@ -223,6 +227,28 @@ def test_hubspot_every_dropped_row_is_counted(hubspot):
     assert opens == 90
     assert quality(con, "events", "unknown_lead") == 90 + 5 + 1
     assert rows(con, "select count(*) from intermediate.int_events_cleaned")[0][0] == 0
+
+
+@pytest.mark.parametrize("crm", ["hubspot", "salesforce"])
+def test_source_freshness_on_fivetran_synced(crm, tmp_path):
+    # the seeds were synced in 2020-2024 (_fivetran_synced): far past error_after
+    db = tmp_path / "freshness.duckdb"
+    load_seeds(crm, db)
+    env = {**os.environ, "DUCKDB_PATH": str(db), "DO_NOT_TRACK": "1"}
+    cmd = [
+        str(Path(sys.executable).with_name("dbt")),
+        "source", "freshness",
+        "--project-dir", str(PROJECT),
+        "--profiles-dir", str(PROJECT),
+        "--target-path", str(tmp_path / "target"),
+        "--log-path", str(tmp_path / "logs"),
+        "--vars", json.dumps({"crm": crm}),
+    ]  # fmt: skip
+    result = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
+    table = {"hubspot": "contact", "salesforce": "lead"}[crm]
+    assert result.returncode != 0, result.stdout[-3000:]
+    assert f"freshness of {crm}.{table}" in result.stdout, result.stdout[-3000:]
+    assert "ERROR STALE" in result.stdout, result.stdout[-3000:]
 
 
 def test_hubspot_older_syncs_fall_back_to_the_legacy_columns(tmp_path):
