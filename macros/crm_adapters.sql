@@ -43,9 +43,9 @@
 {% macro empty_contract_table(table) -%}
     {%- set cols = [] -%}
     {%- for column in raw_contract()[table] -%}
-        {%- do cols.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column) -%}
+        {%- do cols.append('cast(null as ' ~ crm_type('string') ~ ') as ' ~ column) -%}
     {%- endfor -%}
-    {{ return('(select ' ~ cols | join(', ') ~ ' where 1 = 0) as empty_' ~ table) }}
+    {{ return('(select ' ~ cols | join(', ') ~ ' from ' ~ crm_one_row() ~ ' where 1 = 0) as empty_' ~ table) }}
 {%- endmacro %}
 
 
@@ -61,12 +61,18 @@
             'deal_company': {'feature': 'the company of a deal'},
             'deal_stage': {'feature': 'deal close dates from the stage history (falls back to property_closedate)'},
             'deal_pipeline_stage': {'feature': 'won/lost status of deals'},
-            'engagement': {'feature': 'sales activities (calls, meetings, e-mail replies)'},
+            'engagement': {'feature': 'sales activities (calls, meetings, e-mail replies): their type'},
+            'engagement_call': {'feature': 'the time and status of calls'},
+            'engagement_meeting': {'feature': 'the time and outcome of meetings'},
+            'engagement_email': {'feature': 'the time and direction of sales e-mails (replies of the lead)'},
+            'engagement_note': {'feature': 'the time of notes (not events; read so none is left unexplained)'},
+            'engagement_task': {'feature': 'the time and status of tasks (not events; read so none is left unexplained)'},
             'engagement_contact': {'feature': 'sales activities (which contact an engagement belongs to)'},
             'email_event': {'feature': 'marketing e-mail events (opens, clicks, bounces, unsubscribes)'},
             'email_event_click': {'feature': 'the page a clicked e-mail link leads to'},
             'email_event_status_change': {'feature': 'telling unsubscribes from other status changes (every STATUSCHANGE counts as an unsubscribe)'},
             'contact_form_submission': {'feature': 'form submissions (form_submit, demo_request, content_download)'},
+            'form': {'feature': 'form names (demo_request / content_download by the form name; without it, by the page title)'},
             'contact_property_history': {'feature': 'lifecycle stage history (falls back to the property_hs_lifecyclestage_*_date columns of contact)'},
         },
         'salesforce': {
@@ -100,6 +106,59 @@
 {%- endmacro %}
 
 
+{#- {lower-case name: name as the warehouse spells it} of a connector table's columns
+    (empty when the table is absent or at parse time). -#}
+{% macro connector_columns(source_name, table) -%}
+    {%- set relation = connector_relation(source_name, table) -%}
+    {%- set present = {} -%}
+    {%- if relation is not none and execute -%}
+        {%- for col in adapter.get_columns_in_relation(relation) -%}
+            {%- do present.update({col.name | lower: col.name}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(present) }}
+{%- endmacro %}
+
+
+{#- The first of `names` the connector table has (compared in lower case), else the
+    first name (then read as a typed null). Custom fields: Fivetran writes Salesforce's
+    Budget__c as budget_c; both spellings are accepted (budget__c <-> budget_c). -#}
+{% macro connector_column_choice(source_name, table, names) -%}
+    {%- set present = connector_columns(source_name, table) -%}
+    {%- set candidates = [] -%}
+    {%- for name in names -%}
+        {%- do candidates.append(name | lower) -%}
+        {%- if (name | lower).endswith('__c') -%}
+            {%- do candidates.append((name | lower)[:-3] ~ '_c') -%}
+        {%- elif (name | lower).endswith('_c') -%}
+            {%- do candidates.append((name | lower)[:-2] ~ '__c') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for name in candidates -%}
+        {%- if name in present -%}
+            {{ return(name) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(names[0] | lower) }}
+{%- endmacro %}
+
+
+{#- A column reference as the warehouse spells it: unquoted when it is a plain
+    identifier (Snowflake folds it to its upper-case name), quoted otherwise. -#}
+{% macro connector_identifier(name) -%}
+    {%- if modules.re.match('^[A-Za-z_][A-Za-z0-9_]*$', name) -%}
+        {{ return(name) }}
+    {%- endif -%}
+    {{ return(adapter.quote(name)) }}
+{%- endmacro %}
+
+
+{#- A one-row relation to select constants from (portable: no select without from). -#}
+{% macro crm_one_row() -%}
+    {{ return('(select 1 as one_row) as one_row') }}
+{%- endmacro %}
+
+
 {#- A subquery over a connector table selecting `columns` ({name: type}) with the
     rows a sync would show today:
     - `_fivetran_active = false` rows (older versions kept by Fivetran's history mode)
@@ -107,27 +166,26 @@
     - soft-deleted rows (`is_deleted`, `_fivetran_deleted`) are left out, or, with
       keep_deleted, kept and flagged in `is_removed`.
     A column the table lacks is a typed null; a missing table is an empty select with
-    the same columns, and a log line names the features that are disabled.
+    the same columns, and a log line names the features that are disabled. Columns are
+    read as the warehouse spells them (see connector_identifier) and named in lower
+    case. `columns` may map an output name to (type, source column).
     Types: string, int, float, boolean, timestamp. -#}
 {% macro connector_table(source_name, table, columns, keep_deleted=false) -%}
     {%- set types = {
-        'string': dbt.type_string(),
-        'int': dbt.type_bigint(),
-        'float': dbt.type_float(),
-        'boolean': dbt.type_boolean(),
-        'timestamp': dbt.type_timestamp(),
+        'string': crm_type('string'),
+        'int': crm_type('int'),
+        'float': crm_type('float'),
+        'boolean': crm_type('boolean'),
+        'timestamp': crm_type('timestamp'),
     } -%}
     {%- set relation = connector_relation(source_name, table) -%}
-    {%- set present = [] -%}
-    {%- if relation is not none and execute -%}
-        {%- for col in adapter.get_columns_in_relation(relation) -%}
-            {%- do present.append(col.name | lower) -%}
-        {%- endfor -%}
-    {%- endif -%}
+    {%- set present = connector_columns(source_name, table) -%}
     {%- set selected = [] -%}
-    {%- for name, type in columns.items() -%}
-        {%- if relation is not none and (name in present or not execute) -%}
-            {%- do selected.append('cast(' ~ adapter.quote(name) ~ ' as ' ~ types[type] ~ ') as ' ~ name) -%}
+    {%- for name, spec in columns.items() -%}
+        {%- set type = spec if spec is string else spec[0] -%}
+        {%- set column = (name if spec is string else spec[1]) | lower -%}
+        {%- if relation is not none and (column in present or not execute) -%}
+            {%- do selected.append('cast(' ~ connector_identifier(present.get(column, column)) ~ ' as ' ~ types[type] ~ ') as ' ~ name) -%}
         {%- else -%}
             {%- do selected.append('cast(null as ' ~ types[type] ~ ') as ' ~ name) -%}
         {%- endif -%}
@@ -135,7 +193,7 @@
     {%- set removed = [] -%}
     {%- for flag in ['is_deleted', '_fivetran_deleted'] -%}
         {%- if flag in present -%}
-            {%- do removed.append('coalesce(cast(' ~ flag ~ ' as ' ~ types['boolean'] ~ '), false)') -%}
+            {%- do removed.append('coalesce(cast(' ~ connector_identifier(present[flag]) ~ ' as ' ~ types['boolean'] ~ '), false)') -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set is_removed = removed | join(' or ') if removed else 'false' -%}
@@ -144,7 +202,7 @@
     {%- endif -%}
     {%- set conditions = [] -%}
     {%- if '_fivetran_active' in present -%}
-        {%- do conditions.append('coalesce(cast(_fivetran_active as ' ~ types['boolean'] ~ '), true)') -%}
+        {%- do conditions.append('coalesce(cast(' ~ connector_identifier(present['_fivetran_active']) ~ ' as ' ~ types['boolean'] ~ '), true)') -%}
     {%- endif -%}
     {%- if not keep_deleted and removed -%}
         {%- do conditions.append('not (' ~ is_removed ~ ')') -%}
@@ -153,7 +211,7 @@
         {%- set feature = connector_tables(source_name)[table]['feature'] -%}
         {%- do log(source_name ~ '.' ~ table ~ ' is absent: '
             ~ ('disabled ' ~ feature if feature else 'no rows (required table)'), info=True) -%}
-        {%- set body = 'select ' ~ selected | join(', ') ~ ' where 1 = 0' -%}
+        {%- set body = 'select ' ~ selected | join(', ') ~ ' from ' ~ crm_one_row() ~ ' where 1 = 0' -%}
     {%- else -%}
         {%- set body = 'select ' ~ selected | join(', ') ~ ' from ' ~ relation
             ~ (' where ' ~ conditions | join(' and ') if conditions else '') -%}
@@ -201,13 +259,98 @@
 {% endmacro %}
 
 
-{#- The path of a URL (https://x.com/pricing?a=1 -> /pricing), for page categories. -#}
+{#- The SQL dialect the adapters write: the target's, or var crm_sql_dialect (used by
+    the tests to compile the adapters for Snowflake, BigQuery and Databricks). -#}
+{% macro crm_sql_dialect() -%}
+    {{ return(var('crm_sql_dialect', none) or target.type) }}
+{%- endmacro %}
+
+
+{#- regexp_replace of every match (DuckDB replaces the first one unless given 'g'). -#}
+{% macro crm_regexp_replace_all(expr, pattern, replacement) -%}
+    {%- if crm_sql_dialect() == 'duckdb' -%}
+        regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g')
+    {%- else -%}
+        regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}')
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- normalize_key in portable SQL (no backslash escapes, every match replaced). -#}
+{% macro crm_value_key(column) -%}
+    nullif(trim({{ crm_regexp_replace_all('lower(cast(' ~ column ~ ' as ' ~ crm_type('string') ~ '))', '[ _.-]+', ' ') }}), '')
+{%- endmacro %}
+
+
+{#- The path of a URL (https://x.com/pricing?a=1 -> /pricing), for page categories:
+    scheme and host removed, then query and fragment; null unless it starts with /.
+    Anchored patterns (one match) without backslashes or (?:) groups: portable. -#}
 {% macro url_path(column) -%}
-    nullif(regexp_extract(lower({{ column }}), '^(?:[a-z]+://[^/]+)?(/[^?#]*)', 1), '')
+    {%- set path = "regexp_replace(regexp_replace(lower(" ~ column ~ "), '^[a-z]+://[^/]*', ''), '[?#].*$', '')" -%}
+    case when {{ crm_position("'/'", path) }} = 1 then {{ path }} end
 {%- endmacro %}
 
 
 {#- The domain of a website (https://www.acme.com/about -> acme.com). -#}
 {% macro website_domain(column) -%}
-    nullif(regexp_extract(lower(trim({{ column }})), '^(?:[a-z]+://)?(?:www\.)?([^/:?#]+)', 1), '')
+    nullif(regexp_replace(regexp_replace(regexp_replace(lower(trim({{ column }})),
+        '^[a-z]+://', ''), '^www[.]', ''), '[/:?#].*$', ''), '')
+{%- endmacro %}
+
+
+{#- Cross-database pieces of the adapters. On the target's own dialect they are dbt's
+    cross-database macros (adapter.dispatch); with var crm_sql_dialect set to another
+    warehouse (the portability test), that warehouse's spelling. -#}
+{% macro crm_type(name) -%}
+    {%- set dialect = crm_sql_dialect() -%}
+    {%- if dialect == target.type -%}
+        {%- set own = {
+            'string': dbt.type_string(), 'int': dbt.type_bigint(), 'float': dbt.type_float(),
+            'boolean': dbt.type_boolean(), 'timestamp': dbt.type_timestamp(),
+        } -%}
+        {{ return(own[name]) }}
+    {%- endif -%}
+    {%- set spellings = {
+        'snowflake': {'string': 'varchar', 'int': 'bigint', 'float': 'float', 'boolean': 'boolean', 'timestamp': 'timestamp_ntz'},
+        'bigquery': {'string': 'string', 'int': 'int64', 'float': 'float64', 'boolean': 'bool', 'timestamp': 'timestamp'},
+        'databricks': {'string': 'string', 'int': 'bigint', 'float': 'double', 'boolean': 'boolean', 'timestamp': 'timestamp'},
+    } -%}
+    {{ return(spellings[dialect][name]) }}
+{%- endmacro %}
+
+
+{% macro crm_split_part(string, delimiter, part) -%}
+    {%- set dialect = crm_sql_dialect() -%}
+    {%- if dialect == target.type -%}
+        {{ dbt.split_part(string, delimiter, part) }}
+    {%- elif dialect == 'bigquery' -%}
+        split({{ string }}, {{ delimiter }})[safe_offset({{ part }} - 1)]
+    {%- else -%}
+        split_part({{ string }}, {{ delimiter }}, {{ part }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro crm_position(substring, string) -%}
+    {%- set dialect = crm_sql_dialect() -%}
+    {%- if dialect == target.type -%}
+        {{ dbt.position(substring, string) }}
+    {%- elif dialect == 'bigquery' -%}
+        strpos({{ string }}, {{ substring }})
+    {%- else -%}
+        position({{ substring }} in {{ string }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Whole seconds from first to second. -#}
+{% macro crm_seconds_between(first, second) -%}
+    {%- set dialect = crm_sql_dialect() -%}
+    {%- if dialect == target.type -%}
+        {{ dbt.datediff(first, second, 'second') }}
+    {%- elif dialect == 'bigquery' -%}
+        timestamp_diff({{ second }}, {{ first }}, second)
+    {%- else -%}
+        datediff(second, {{ first }}, {{ second }})
+    {%- endif -%}
 {%- endmacro %}

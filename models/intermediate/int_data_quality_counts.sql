@@ -8,6 +8,11 @@
     'duplicate_opportunity_id',
 ] -%}
 {%- set account_reasons = ['missing_account_id', 'duplicate_account_id'] -%}
+{#- quarantines whose description lists the values (the first 20, sorted) -#}
+{%- set value_lists = {
+    ('lifecycle_stage_changes', 'unknown_stage'): 'stage_unknown_values',
+    ('events', 'unknown_event_type'): 'event_unknown_values',
+} -%}
 {#- (source_table, rule, description, checked, fixed, defaulted, excluded, quarantined) -#}
 {%- set rules = [
     ('leads', 'created_at_format', 'created_at parsed to UTC from another format than YYYY-MM-DD HH:MM:SS; unparseable -> quarantine',
@@ -155,6 +160,13 @@ event_counts as (
         {%- for reason in event_reasons %}
         sum(case when quarantine_reason = '{{ reason }}' then 1 else 0 end) as event_{{ reason }},
         {%- endfor %}
+        (
+            select {{ dbt.listagg('unknown_types.event_type_raw', "', '", 'order by unknown_types.event_type_raw', 20) }}
+            from (
+                select distinct events_quarantined.event_type_raw from events_quarantined
+                where events_quarantined.quarantine_reason = 'unknown_event_type'
+            ) as unknown_types
+        ) as event_unknown_values,
         (select count(*) from events_clean) + count(*) as event_rows,
         (select sum(case when events_clean.is_occurred_at_reformatted then 1 else 0 end) from events_clean)
         + sum(case when is_occurred_at_reformatted then 1 else 0 end) as event_reformatted,
@@ -173,6 +185,13 @@ stage_counts as (
             where stages_quarantined.quarantine_reason = '{{ reason }}'
         ) as stage_{{ reason }},
         {%- endfor %}
+        (
+            select {{ dbt.listagg('unknown_stages.stage', "', '", 'order by unknown_stages.stage', 20) }}
+            from (
+                select distinct stages_quarantined.stage from stages_quarantined
+                where stages_quarantined.quarantine_reason = 'unknown_stage'
+            ) as unknown_stages
+        ) as stage_unknown_values,
         count(*) as stage_rows,
         sum(case when stage_raw != stage then 1 else 0 end) as stage_respelled,
         sum(case
@@ -234,7 +253,11 @@ rules as (
     select
         '{{ r[0] }}' as source_table,
         '{{ r[1] }}' as rule,
+        {%- if (r[0], r[1]) in value_lists %}
+        '{{ r[2] }}' || coalesce(' (values: ' || {{ value_lists[(r[0], r[1])] }} || ')', '') as description,
+        {%- else %}
         '{{ r[2] }}' as description,
+        {%- endif %}
         {{ r[3] }} as rows_checked,
         {{ r[4] }} as rows_fixed,
         {{ r[5] }} as rows_defaulted,

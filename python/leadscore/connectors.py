@@ -4,12 +4,16 @@
 Markov journeys of `leadscore.generator`, so the planted signal survives) into the
 connector's standard tables with their documented column names: HubSpot's
 `contact` (properties as `property_*` columns, merged contacts listed on the
-survivor), `company`, `deal`, `deal_stage`, `deal_pipeline_stage`, `deal_contact`,
-`deal_company`, `engagement`, `engagement_contact`, `email_event` and its type
-tables, `contact_form_submission`, `contact_property_history`; Salesforce's
+survivor in `property_hs_merged_object_ids`), `company`, `deal`, `deal_stage`,
+`deal_pipeline_stage`, `deal_contact`, `deal_company`, `engagement` with its type
+tables (`engagement_call`, `_meeting`, `_email`, `_note`, `_task`: the time and status
+of each),
+`engagement_contact`, `email_event` and its type tables, `contact_form_submission`
+(`title` = the page's title) and `form` (the form's name), `contact_property_history`; Salesforce's
 `lead`, `contact`, `account`, `opportunity`, `opportunity_history`, `task`,
-`event`, `lead_history`. `load_tables` writes them into a schema of a DuckDB
-file, where the dbt sources `hubspot` / `salesforce` read them.
+`event`, `lead_history` (custom fields as Fivetran names them: `budget_range_c`).
+`load_tables` writes them into a schema of a DuckDB file, where the dbt sources
+`hubspot` / `salesforce` read them.
 
 What the connectors cannot carry is dropped, as in real life: HubSpot's schema has
 no page views, chats or webinar attendance; Salesforce has no marketing e-mail or
@@ -61,6 +65,12 @@ create table g_stages as
 create table g_opps as
     select *, num(opportunity_id) as n, ts(created_at) as created, ts(closed_at) as closed
     from read_parquet('{raw}/opportunities/*.parquet');
+-- sales activities: meetings every third call (HubSpot engagements)
+create table g_acts as
+    select n, lead_id, occurred, duration_seconds, case
+        when event_type = 'email_reply' then 'INCOMING_EMAIL'
+        when n % 3 = 0 then 'MEETING' else 'CALL' end as type
+    from g_events where event_type in ('sales_call', 'email_reply');
 -- first entry of each stage per lead
 create table g_first as
     select lead_id, stage, min(changed) as changed from g_stages group by all;
@@ -78,8 +88,7 @@ _HUBSPOT = {
         from g_accounts order by id""",
     "contact": """
         with merged as (
-            select survivor, string_agg(cast(100000 + n as varchar) || ':'
-                || cast(epoch_ms(created) as varchar), ';' order by n) as vids
+            select survivor, string_agg(cast(100000 + n as varchar), ';' order by n) as ids
             from g_leads where lead_id != survivor group by survivor
         ),
         stage_dates as (
@@ -96,7 +105,7 @@ _HUBSPOT = {
         select 100000 + l.n as id,
             l.is_deleted or l.lead_id != l.survivor as _fivetran_deleted,
             {synced} as _fivetran_synced,
-            merged.vids as property_hs_calculated_merged_vids,
+            merged.ids as property_hs_merged_object_ids,
             l.email as property_email,
             split_part(l.email, '.', 1) as property_firstname,
             regexp_extract(l.email, '^[a-z]+\\.([a-z]+)', 1) as property_lastname,
@@ -198,37 +207,67 @@ _HUBSPOT = {
             false as bounced, {synced} as _fivetran_synced
         from g_events where event_type = 'unsubscribe' order by id""",
     "engagement": """
-        with acts as (
-            select n, lead_id, occurred, case
-                when event_type = 'email_reply' then 'INCOMING_EMAIL'
-                when n % 3 = 0 then 'MEETING' else 'CALL' end as type
-            from g_events where event_type in ('sales_call', 'email_reply')
-        )
-        select 500000000 + n as id, type, occurred as timestamp, occurred as created_at,
-            occurred as last_updated, true as active, 5001 as owner_id, 42 as portal_id,
-            null as activity_type, {synced} as _fivetran_synced
-        from acts
+        select 500000000 + n as id, type, 42 as portal_id, {synced} as _fivetran_synced
+        from g_acts
         union all  -- the rep's note after each call: dropped by seed crm_activity_types
-        select 600000000 + n, 'NOTE', occurred + interval 5 minute,
-            occurred + interval 5 minute, occurred + interval 5 minute, true, 5001, 42, null,
-            {synced}
-        from acts where type = 'CALL'
-        union all  -- a call deleted in HubSpot (inactive): never an event
-        select 700000000 + n, 'CALL', occurred, occurred, occurred, false, 5001, 42, null,
-            {synced}
-        from acts where type = 'CALL' and n % 10 = 1
+        select 600000000 + n, 'NOTE', 42, {synced} from g_acts where type = 'CALL'
+        union all  -- a call deleted in HubSpot: never an event
+        select 700000000 + n, 'CALL', 42, {synced}
+        from g_acts where type = 'CALL' and n % 10 = 1
+        union all  -- a follow-up task still to do: not an action of the lead
+        select 800000000 + n, 'TASK', 42, {synced}
+        from g_acts where type = 'CALL' and n % 5 = 0
         order by id""",
+    "engagement_call": """
+        select 500000000 + n as engagement_id, false as _fivetran_deleted,
+            {synced} as _fivetran_synced, occurred as property_hs_createdate,
+            occurred as property_hs_timestamp, 'COMPLETED' as property_hs_call_status,
+            cast(duration_seconds * 1000 as bigint) as property_hs_call_duration,
+            'CALL' as type
+        from g_acts where type = 'CALL'
+        union all
+        select 700000000 + n, true, {synced}, occurred, occurred, 'COMPLETED', null, 'CALL'
+        from g_acts where type = 'CALL' and n % 10 = 1
+        order by engagement_id""",
+    "engagement_meeting": """
+        select 500000000 + n as engagement_id, false as _fivetran_deleted,
+            {synced} as _fivetran_synced, occurred as property_hs_createdate,
+            occurred as property_hs_timestamp, occurred as property_hs_meeting_start_time,
+            occurred + interval 30 minute as property_hs_meeting_end_time,
+            'COMPLETED' as property_hs_meeting_outcome, 'MEETING' as type
+        from g_acts where type = 'MEETING' order by engagement_id""",
+    "engagement_email": """
+        select 500000000 + n as engagement_id, false as _fivetran_deleted,
+            {synced} as _fivetran_synced, occurred as property_hs_createdate,
+            occurred as property_hs_timestamp, 'Re: pricing' as property_hs_email_subject,
+            'INCOMING_EMAIL' as property_hs_email_direction, 'INCOMING_EMAIL' as type
+        from g_acts where type = 'INCOMING_EMAIL' order by engagement_id""",
+    "engagement_note": """
+        select 600000000 + n as engagement_id, false as _fivetran_deleted,
+            {synced} as _fivetran_synced, occurred + interval 5 minute as property_hs_createdate,
+            occurred + interval 5 minute as property_hs_timestamp,
+            'Call notes' as property_hs_note_body, 'NOTE' as type
+        from g_acts where type = 'CALL' order by engagement_id""",
+    "engagement_task": """
+        select 800000000 + n as engagement_id, false as _fivetran_deleted,
+            {synced} as _fivetran_synced, occurred as property_hs_createdate,
+            occurred + interval 7 day as property_hs_timestamp,
+            'NOT_STARTED' as property_hs_task_status, 'CALL' as property_hs_task_type,
+            'TASK' as type
+        from g_acts where type = 'CALL' and n % 5 = 0 order by engagement_id""",
     "engagement_contact": """
-        select e.id as engagement_id, 100000 + l.n as contact_id, {synced} as _fivetran_synced
+        select e.id as engagement_id, 100000 + l.n as contact_id, e.type as engagement_type,
+            {synced} as _fivetran_synced
         from (
-            select 500000000 + n as id, lead_id, n from g_events
-            where event_type in ('sales_call', 'email_reply')
+            select 500000000 + n as id, lead_id, type from g_acts
             union all
-            select 600000000 + n, lead_id, n from g_events
-            where event_type = 'sales_call' and n % 3 != 0
+            select 600000000 + n, lead_id, 'NOTE' from g_acts where type = 'CALL'
             union all
-            select 700000000 + n, lead_id, n from g_events
-            where event_type = 'sales_call' and n % 3 != 0 and n % 10 = 1
+            select 700000000 + n, lead_id, 'CALL' from g_acts
+            where type = 'CALL' and n % 10 = 1
+            union all
+            select 800000000 + n, lead_id, 'TASK' from g_acts
+            where type = 'CALL' and n % 5 = 0
         ) as e
         join g_leads as l using (lead_id)
         order by engagement_id""",
@@ -236,9 +275,8 @@ _HUBSPOT = {
         select 100000 + l.n as contact_id, 'conv-' || e.n as conversion_id,
             case e.event_type when 'demo_request' then 'f-demo'
                 when 'content_download' then 'f-ebook' else 'f-contact' end as form_id,
-            case e.event_type when 'demo_request' then 'Request a demo'
-                when 'content_download' then 'Download the buyer''s guide (ebook)'
-                else 'Contact us' end as title,
+            case when e.page_path is null then 'Contact | Example'
+                else 'Example | ' || e.page_path end as title,
             e.occurred as timestamp,
             'https://www.example.com' || coalesce(e.page_path, '/contact') as page_url,
             'page-' || coalesce(e.page_path, 'contact') as page_id, 42 as portal_id,
@@ -246,6 +284,12 @@ _HUBSPOT = {
         from g_events as e join g_leads as l using (lead_id)
         where e.event_type in ('form_submit', 'demo_request', 'content_download')
         order by conversion_id""",
+    "form": """
+        select * from (values
+            ('f-demo', 'Request a demo', 'HUBSPOT', 42, false, {synced}),
+            ('f-ebook', 'Download the buyer''s guide (ebook)', 'HUBSPOT', 42, false, {synced}),
+            ('f-contact', 'Contact us', 'HUBSPOT', 42, false, {synced})
+        ) as t(guid, name, form_type, portal_id, _fivetran_deleted, _fivetran_synced)""",
     "deal": """
         select 300000 + n as deal_id, 'default' as deal_pipeline_id,
             case when closed is null then 'qualifiedtobuy'
@@ -352,8 +396,8 @@ _SALESFORCE = {
             case when l.converted then l.contact_id end as converted_contact_id,
             case when l.converted then l.acct_id end as converted_account_id,
             case when l.converted then l.opp_id end as converted_opportunity_id,
-            l.budget_range as budget_range__c, l.purchase_timeline as purchase_timeline__c,
-            l.stated_need as stated_need__c
+            l.budget_range as budget_range_c, l.purchase_timeline as purchase_timeline_c,
+            l.stated_need as stated_need_c
         from sf_leads as l left join g_accounts as a using (account_id)
         union all  -- history mode: an older version of a lead, inactive
         select '00Q' || lpad(cast(n as varchar), 15, '0'), false, null, false, false, {synced},

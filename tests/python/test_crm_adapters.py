@@ -101,11 +101,12 @@ def test_hubspot_open_contacts_get_model_scores_keyed_by_contact_id(hubspot):
 
 def test_hubspot_merged_contacts_follow_the_survivor(hubspot):
     con, _ = hubspot
+    # today's connector lists merged ids on the survivor in property_hs_merged_object_ids
     merges = con.sql(
         """
-        select cast(id as varchar) as survivor, split_part(entry, ':', 1) as merged
-        from (select id, unnest(string_split(property_hs_calculated_merged_vids, ';')) as entry
-              from hubspot.contact where property_hs_calculated_merged_vids is not null)
+        select cast(id as varchar) as survivor, entry as merged
+        from (select id, unnest(string_split(property_hs_merged_object_ids, ';')) as entry
+              from hubspot.contact where property_hs_merged_object_ids is not null)
         """
     ).fetchall()
     assert len(merges) > 10
@@ -160,23 +161,33 @@ def test_hubspot_email_events_of_every_type(hubspot):
 
 def test_hubspot_engagements_and_forms_become_product_events(hubspot):
     con, _ = hubspot
+    # today's schema: engagement has no time; each type's table has property_hs_timestamp
+    # and its own deleted flag
+    assert "timestamp" not in con.sql("select * from hubspot.engagement limit 0").columns
     expected = dict(
         con.sql(
             """
-            select case type when 'INCOMING_EMAIL' then 'email_reply' else 'sales_call' end,
+            select case a.type when 'INCOMING_EMAIL' then 'email_reply' else 'sales_call' end,
                    count(*)
-            from hubspot.engagement join hubspot.engagement_contact on id = engagement_id
-            where active and type in ('CALL', 'MEETING', 'INCOMING_EMAIL') group by 1
+            from hubspot.engagement_contact as c
+            join (select engagement_id, type, _fivetran_deleted from hubspot.engagement_call
+                  union all select engagement_id, type, _fivetran_deleted
+                  from hubspot.engagement_meeting
+                  union all select engagement_id, type, _fivetran_deleted
+                  from hubspot.engagement_email) as a using (engagement_id)
+            where not a._fivetran_deleted group by 1
             """
         ).fetchall()
     )
+    # the form's own name decides the type, not the title of the page it was on
     forms = dict(
         con.sql(
             """
-            select case when title ilike '%demo%' then 'demo_request'
-                        when title ilike '%ebook%' then 'content_download'
+            select case when f.name ilike '%demo%' then 'demo_request'
+                        when f.name ilike '%ebook%' then 'content_download'
                         else 'form_submit' end, count(*)
-            from hubspot.contact_form_submission group by 1
+            from hubspot.contact_form_submission as s join hubspot.form as f on s.form_id = f.guid
+            group by 1
             """
         ).fetchall()
     )
@@ -187,9 +198,19 @@ def test_hubspot_engagements_and_forms_become_product_events(hubspot):
         ).fetchall()
     )
     assert got == {**expected, **forms}
-    # notes and inactive (deleted) calls never become events
-    assert one(con, "select count(*) from hubspot.engagement where not active") > 0
+    # notes and deleted calls never become events
+    assert one(con, "select count(*) from hubspot.engagement_call where _fivetran_deleted") > 0
     assert one(con, "select count(*) from hubspot.engagement where type = 'NOTE'") > 0
+    # page titles alone would have typed some submissions differently
+    assert (
+        one(
+            con,
+            """select count(*) from hubspot.contact_form_submission as s
+           join hubspot.form as f on s.form_id = f.guid
+           where (s.title ilike '%demo%') != (f.name ilike '%demo%')""",
+        )
+        > 0
+    )
 
 
 def test_hubspot_deal_with_several_contacts_and_lifecycle_labels(hubspot):
@@ -310,6 +331,23 @@ def test_salesforce_stages_from_status_conversion_and_opportunities(salesforce):
     )
     assert people == live_or_deleted
     assert one(con, "select count(*) from staging.stg_crm__leads where email like 'old.%'") == 0
+
+
+def test_salesforce_qualification_answers_from_fivetran_custom_fields(salesforce):
+    # Fivetran writes custom field Budget_Range__c as budget_range_c (the var's default)
+    con, _ = salesforce
+    columns = con.sql("select * from salesforce.lead limit 0").columns
+    assert "budget_range_c" in columns and "budget_range__c" not in columns
+    raw = con.sql(
+        """select id, budget_range_c, stated_need_c from salesforce.lead
+           where _fivetran_active and not (is_deleted and master_record_id is not null)
+             and budget_range_c is not null"""
+    ).fetchall()
+    got = con.sql(
+        """select lead_id, budget_range, stated_need from staging.stg_salesforce__leads
+           where budget_range is not null"""
+    ).fetchall()
+    assert len(raw) > 100 and sorted(got) == sorted(raw)
 
 
 # -- fixtures and pre-flight ----------------------------------------------------

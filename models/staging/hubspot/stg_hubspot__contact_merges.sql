@@ -1,5 +1,7 @@
 {#- HubSpot keeps a merged contact's history on the surviving contact and lists the
-    merged ids in its property_hs_calculated_merged_vids ('<vid>:<epoch ms>;...').
+    merged ids on it: property_hs_merged_object_ids ('<id>;<id>', today's connector)
+    or, in syncs made before HubSpot's v3 contacts API, property_hs_calculated_merged_vids
+    ('<vid>:<epoch ms>;...'). Whichever the table has is read (both: today's first).
     Every contact id seen -> the contact it lives on, so engagements, form submissions
     and deals of a merged-away id follow the person. -#}
 with
@@ -8,6 +10,7 @@ contacts as (
     select *
     from {{ connector_table('hubspot', 'contact', {
         'id': 'string',
+        'property_hs_merged_object_ids': 'string',
         'property_hs_calculated_merged_vids': 'string',
     }, keep_deleted=true) }} as contact
 ),
@@ -15,18 +18,39 @@ contacts as (
 merged_lists as (
     select
         id as lead_id,
-        unnest(string_split(property_hs_calculated_merged_vids, ';')) as merged_entry
+        coalesce(
+            nullif(trim(property_hs_merged_object_ids), ''),
+            nullif(trim(property_hs_calculated_merged_vids), '')
+        ) as merged_list
     from contacts
-    where not is_removed and property_hs_calculated_merged_vids is not null
+    where not is_removed
+),
+
+positions as (
+    {#- a contact can be merged at most 250 times in HubSpot; 0 .. 999 covers it -#}
+    {{ integer_series(3) }}
+),
+
+merged_entries as (
+    select
+        merged_lists.lead_id,
+        trim({{ crm_split_part(crm_split_part('merged_lists.merged_list', "';'", 'positions.n'), "':'", 1) }})
+            as contact_id
+    from merged_lists
+    inner join positions
+        on
+            positions.n between 1 and length(merged_lists.merged_list)
+            - length(replace(merged_lists.merged_list, ';', '')) + 1
+    where merged_lists.merged_list is not null
 ),
 
 merged as (
     select
-        trim({{ dbt.split_part('merged_entry', "':'", 1) }}) as contact_id,
+        contact_id,
         min(lead_id) as lead_id
-    from merged_lists
-    where trim({{ dbt.split_part('merged_entry', "':'", 1) }}) != lead_id
-    group by 1
+    from merged_entries
+    where contact_id != lead_id and contact_id != ''
+    group by contact_id
 ),
 
 unmerged as (

@@ -17,9 +17,11 @@
     'property_hs_email_bounce': 'int',
     'property_hs_email_hard_bounce_reason_enum': 'string',
 } -%}
-{%- do columns.update({source_property: 'string'}) -%}
-{%- for property in answers.values() -%}
-{%- do columns.update({property: 'string'}) -%}
+{#- var-named properties are read under fixed names (any spelling the warehouse needs
+    is handled by connector_table) -#}
+{%- do columns.update({'lead_source': ('string', source_property)}) -%}
+{%- for answer, property in answers.items() -%}
+{%- do columns.update({answer: ('string', property)}) -%}
 {%- endfor -%}
 with
 
@@ -44,7 +46,7 @@ final as (
         contacts.property_company as company_name,
         companies.property_domain as company_domain,
         contacts.property_associatedcompanyid as account_id,
-        contacts.{{ source_property }} as lead_source,
+        contacts.lead_source,
         contacts.property_country as country,
         contacts.property_createdate as created_at,
         contacts.property_lastmodifieddate as updated_at,
@@ -53,9 +55,9 @@ final as (
         coalesce(contacts.property_hs_email_bounce, 0) > 0
         or contacts.property_hs_email_hard_bounce_reason_enum is not null as email_bounced,
         coalesce(contacts.property_hs_email_optout, false) as unsubscribed,
-        contacts.{{ answers['budget_range'] }} as budget_range,
-        contacts.{{ answers['purchase_timeline'] }} as purchase_timeline,
-        contacts.{{ answers['stated_need'] }} as stated_need
+        contacts.budget_range,
+        contacts.purchase_timeline,
+        contacts.stated_need
     from contacts
     left join companies on contacts.property_associatedcompanyid = companies.id
     where contacts.id not in (select merged_ids.contact_id from merged_ids)

@@ -3,7 +3,9 @@
       mapped through seed crm_stage_mapping (unmapped values passed on: quarantined as
       unknown_stage; values mapped to an empty stage, e.g. other, left out). Without
       the history table, the contact's hs_lifecyclestage_<stage>_date properties;
-    - lead status (hs_lead_status) values the seed maps, e.g. UNQUALIFIED -> disqualified;
+    - lead status (hs_lead_status) values the seed maps, e.g. UNQUALIFIED -> disqualified
+      (HubSpot's other standard statuses map to no stage; a status the seed does not
+      know is passed on and quarantined as unknown_stage, counted with the value);
     - deals (seed rows deal/created, deal/won): a contact enters opportunity when a
       deal of theirs is created and customer when it is won (portals without lifecycle
       automation still get labels). -#}
@@ -75,11 +77,9 @@ mapped_properties as (
     left join stage_mapping
         on
             property_changes.field = lower(stage_mapping.field)
-            and {{ normalize_key('property_changes.value') }} = {{ normalize_key('stage_mapping.source_value') }}
+            and {{ crm_value_key('property_changes.value') }} = {{ crm_value_key('stage_mapping.source_value') }}
     left join id_map on property_changes.contact_id = id_map.contact_id
-    where
-        (property_changes.field = 'lifecyclestage' and (stage_mapping.source_value is null or stage_mapping.stage is not null))
-        or (property_changes.field = 'hs_lead_status' and stage_mapping.stage is not null)
+    where stage_mapping.source_value is null or stage_mapping.stage is not null
 ),
 
 deals as (

@@ -38,7 +38,7 @@ final as (
         number_of_employees as employee_count,
         annual_revenue,
         country,
-        cast(null as {{ dbt.type_string() }}) as tech_stack
+        cast(null as {{ crm_type('string') }}) as tech_stack
     from leads
     where not (is_removed and master_record_id is not null)
     union all
@@ -50,7 +50,7 @@ final as (
         number_of_employees as employee_count,
         annual_revenue,
         billing_country as country,
-        cast(null as {{ dbt.type_string() }}) as tech_stack
+        cast(null as {{ crm_type('string') }}) as tech_stack
     from accounts
 )
 

@@ -61,11 +61,8 @@ activities as (
         'event' as activity,
         coalesce(calendar_events.type, calendar_events.event_subtype, 'Event') as source_type,
         coalesce(calendar_events.start_date_time, calendar_events.activity_date_time) as occurred_at,
-        {{ dbt.datediff(
-            'calendar_events.start_date_time',
-            'calendar_events.end_date_time',
-            'second',
-        ) }} as duration_seconds
+        {{ crm_seconds_between('calendar_events.start_date_time', 'calendar_events.end_date_time') }}
+            as duration_seconds
     from calendar_events
     where coalesce(calendar_events.start_date_time, calendar_events.activity_date_time) <= {{ reference_time() }}
 ),
@@ -76,17 +73,17 @@ final as (
         person_ids.lead_id,
         activities.occurred_at,
         coalesce(activity_types.event_type, lower(activities.source_type)) as event_type,
-        cast(null as {{ dbt.type_string() }}) as page_path,
-        cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as {{ dbt.type_string() }}) as device_type,
-        cast(null as {{ dbt.type_string() }}) as session_id,
+        cast(null as {{ crm_type('string') }}) as page_path,
+        cast(null as {{ crm_type('string') }}) as campaign_id,
+        cast(null as {{ crm_type('string') }}) as device_type,
+        cast(null as {{ crm_type('string') }}) as session_id,
         activities.duration_seconds
     from activities
     inner join person_ids on activities.who_id = person_ids.person_id
     left join activity_types
         on
             activities.activity = activity_types.activity
-            and {{ normalize_key('activities.source_type') }} = {{ normalize_key('activity_types.source_type') }}
+            and {{ crm_value_key('activities.source_type') }} = {{ crm_value_key('activity_types.source_type') }}
     where not (activity_types.source_type is not null and activity_types.event_type is null)
 )
 

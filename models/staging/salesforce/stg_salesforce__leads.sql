@@ -21,8 +21,10 @@
     'has_opted_out_of_email': 'boolean',
     'is_converted': 'boolean',
 } -%}
-{%- for field in answers.values() -%}
-{%- do columns.update({field: 'string'}) -%}
+{#- custom fields: Fivetran writes Budget_Range__c as budget_range_c; either spelling
+    in the var is read from whichever the table has -#}
+{%- for answer, field in answers.items() -%}
+{%- do columns.update({answer: ('string', connector_column_choice('salesforce', 'lead', [field]))}) -%}
 {%- endfor -%}
 with
 
@@ -46,9 +48,9 @@ final as (
         is_removed as is_deleted,
         email_bounced_date is not null or email_bounced_reason is not null as email_bounced,
         coalesce(has_opted_out_of_email, false) as unsubscribed,
-        {{ answers['budget_range'] }} as budget_range,
-        {{ answers['purchase_timeline'] }} as purchase_timeline,
-        {{ answers['stated_need'] }} as stated_need,
+        budget_range,
+        purchase_timeline,
+        stated_need,
         coalesce(is_converted, false) as is_converted
     from leads
     where not (is_removed and master_record_id is not null)

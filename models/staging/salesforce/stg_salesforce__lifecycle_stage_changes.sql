@@ -2,8 +2,9 @@
     crm_stage_mapping:
     - every lead enters lead when created;
     - lead_history rows of field Status: the new status (unmapped statuses are passed
-      on and quarantined as unknown_stage). Without lead_history, the current status
-      at last_modified_date when it is a closing status (e.g. disqualified);
+      on and quarantined as unknown_stage, counted with the value). Without
+      lead_history, the current status at last_modified_date when it is a closing
+      status (e.g. disqualified) or a status the seed does not know (quarantined);
     - conversion (is_converted, converted_date): conversion/converted (sql);
     - the converted opportunity: created (opportunity), won (customer), lost
       (disqualified) at its closed_at. -#}
@@ -61,12 +62,14 @@ status_changes as (
         leads.status,
         leads.last_modified_date as changed_at
     from leads
-    inner join stage_mapping
+    left join stage_mapping
         on
             stage_mapping.field = 'status'
-            and {{ normalize_key('leads.status') }} = {{ normalize_key('stage_mapping.source_value') }}
-    inner join {{ ref('lifecycle_stages') }} as stages on stage_mapping.stage = stages.stage
-    where stages.is_closed
+            and {{ crm_value_key('leads.status') }} = {{ crm_value_key('stage_mapping.source_value') }}
+    left join {{ ref('lifecycle_stages') }} as stages on stage_mapping.stage = stages.stage
+    where
+        nullif(trim(leads.status), '') is not null
+        and (stages.is_closed or stage_mapping.source_value is null)
 ),
 {%- endif %}
 
@@ -82,7 +85,7 @@ mapped_status as (
     left join stage_mapping
         on
             stage_mapping.field = 'status'
-            and {{ normalize_key('status_changes.status') }} = {{ normalize_key('stage_mapping.source_value') }}
+            and {{ crm_value_key('status_changes.status') }} = {{ crm_value_key('stage_mapping.source_value') }}
     where stage_mapping.source_value is null or stage_mapping.stage is not null
 ),
 
