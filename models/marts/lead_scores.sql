@@ -4,7 +4,9 @@
     carries its rules score. Percentile among open leads; tier by var tier_basis
     (probability -> seed min_score, percentile -> seed min_percentile), with an
     optional weekly capacity for hot (var hot_capacity_per_week); action and SLA from
-    the seed; the top three reasons each way. -#}
+    the seed; the top three reasons each way. Expected deal value = probability x the
+    typical won amount of the lead's segment (int_lead_expected_values; null under
+    rules and in flat mode). -#}
 {%- set basis_column = tier_basis()['value'] -%}
 {%- set threshold_column = tier_basis()['threshold'] -%}
 {%- set capacity = var('hot_capacity_per_week') or 0 %}
@@ -28,6 +30,18 @@ leads as (
 
 tiers as (
     select * from {{ ref('score_tiers') }}
+),
+
+deal_values as (
+    {%- if is_flat_mode() %}
+    -- flat mode: no deals
+    select
+        cast(null as {{ dbt.type_string() }}) as lead_id,
+        cast(null as {{ dbt.type_string() }}) as value_segment,
+        cast(null as double) as typical_won_amount
+    {%- else %}
+    select * from {{ ref('int_lead_expected_values') }}
+    {%- endif %}
 ),
 
 scored as (
@@ -112,9 +126,13 @@ final as (
         leads.is_unsubscribed,
         tiered.model_id,
         cast(tiered.as_of as timestamp) as as_of,
-        cast(tiered.scored_at as timestamp) as scored_at
+        cast(tiered.scored_at as timestamp) as scored_at,
+        deal_values.value_segment,
+        cast(deal_values.typical_won_amount as double) as typical_won_amount,
+        cast(tiered.probability * deal_values.typical_won_amount as double) as expected_value
     from tiered
     inner join leads on tiered.lead_id = leads.lead_id
+    left join deal_values on tiered.lead_id = deal_values.lead_id
     inner join tiers on tiered.tier_rank = tiers.tier_rank
 )
 

@@ -6,8 +6,12 @@
     - tier calibration: in a tier with at least var tier_calibration_min_leads leads,
       the actual conversion rate is off the mean predicted probability by more than
       var tier_calibration_alert_gap (relative) and by more than two standard errors.
-    retrain_alert is true for accuracy and calibration alerts: the next build retrains
-    (var retrain_on_alert). Drift alone informs; it does not retrain. -#}
+    - sales feedback: of the verdicts reps gave on leads in the top tier (tier at the
+      verdict's time) in the var feedback_alert_window_days days up to the latest
+      tiered verdict, at least var feedback_alert_min_verdicts, the share that rejects
+      the lead is above var feedback_hot_rejection_threshold.
+    retrain_alert is true for accuracy, calibration and sales-feedback alerts: the next
+    build retrains (var retrain_on_alert). Drift alone informs; it does not retrain. -#}
 with
 
 registry as (
@@ -32,6 +36,43 @@ drift as (
 tiers as (
     select * from {{ ref('tier_performance') }}
 ),
+
+{%- if is_flat_mode() %}
+
+hot_feedback as (
+    -- flat mode: no sales feedback
+    select
+        cast(null as bigint) as hot_verdicts,
+        cast(null as bigint) as hot_rejections
+),
+{%- else %}
+
+feedback as (
+    select * from {{ ref('int_sales_feedback_tiered') }}
+    where tier_source != 'unscored'
+),
+
+top_tier as (
+    select min(tier_rank) as tier_rank from {{ ref('score_tiers') }}
+),
+
+feedback_window as (
+    select
+        {{ dbt.dateadd('day', -var('feedback_alert_window_days'), 'max(created_at)') }}
+            as window_start
+    from feedback
+),
+
+hot_feedback as (
+    select
+        count(*) as hot_verdicts,
+        sum(case when feedback.is_acceptance then 0 else 1 end) as hot_rejections
+    from feedback
+    inner join top_tier on feedback.tier_rank = top_tier.tier_rank
+    cross join feedback_window
+    where feedback.created_at > feedback_window.window_start
+),
+{%- endif %}
 
 drift_alerts as (
     select
@@ -77,9 +118,19 @@ summary as (
         ) as is_accuracy_alert,
         coalesce(
             tier_gaps.max_significant_gap > {{ var('tier_calibration_alert_gap') }}, false
-        ) as is_tier_calibration_alert
+        ) as is_tier_calibration_alert,
+        coalesce(hot_feedback.hot_verdicts, 0) as hot_verdicts,
+        cast(hot_feedback.hot_rejections as double) / nullif(hot_feedback.hot_verdicts, 0)
+            as hot_rejection_rate,
+        coalesce(
+            hot_feedback.hot_verdicts >= {{ var('feedback_alert_min_verdicts') }}
+            and cast(hot_feedback.hot_rejections as double) / hot_feedback.hot_verdicts
+            > {{ var('feedback_hot_rejection_threshold') }},
+            false
+        ) as is_feedback_alert
     from drift_alerts
     cross join tier_gaps
+    cross join hot_feedback
     left join champion on true
     left join evaluation on champion.model_id = evaluation.model_id
 ),
@@ -101,9 +152,13 @@ final as (
             drift_alerts
             + case when is_accuracy_alert then 1 else 0 end
             + case when is_tier_calibration_alert then 1 else 0 end
+            + case when is_feedback_alert then 1 else 0 end
             as bigint
         ) as alert_count,
-        is_accuracy_alert or is_tier_calibration_alert as retrain_alert
+        is_accuracy_alert or is_tier_calibration_alert or is_feedback_alert as retrain_alert,
+        cast(hot_verdicts as bigint) as hot_verdicts,
+        cast(hot_rejection_rate as double) as hot_rejection_rate,
+        is_feedback_alert
     from summary
 )
 
