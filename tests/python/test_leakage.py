@@ -38,7 +38,8 @@ def _perturb(table: pl.DataFrame, column: str, cutoff: datetime, rng, add: bool)
         pl.when(pl.Series(move)).then(new_ts).otherwise(pl.col(column)).alias(column)
     ).filter(pl.Series(keep))
     if add:
-        extra = table.filter(pl.Series(~after)).sample(n=min(500, table.height), seed=1)
+        before = table.filter(pl.Series(~after))
+        extra = before.sample(n=min(500, before.height), seed=1)
         extra = extra.with_columns(pl.Series(column, new_ts[: extra.height]))
         if "event_id" in extra.columns:
             extra = extra.with_columns(pl.format("NEW{}", pl.int_range(pl.len())).alias("event_id"))

@@ -217,8 +217,6 @@ def _latest_health(db):
 
 
 def test_feedback_alert_fires_above_the_threshold_and_not_below(planted, small_raw):
-    from leadscore.lifecycle import Policy, decide_training
-
     db, tmp = planted
     # window: 90 days up to the latest tiered verdict (2026-02-03); L4's rejection of
     # 2025-10-01 is older, so 3 hot verdicts, 2 rejections
@@ -226,8 +224,6 @@ def test_feedback_alert_fires_above_the_threshold_and_not_below(planted, small_r
     assert (verdicts, alert, retrain) == (3, True, True)
     assert rate == pytest.approx(2 / 3)
     assert reason == "reps rejected 67% of 3 verdicts on top-tier leads"
-    decision = decide_training(None, T(2026, 2, 4), Policy(feedback_alert=reason), [], {})
-    assert decision.train  # no champion: trains anyway
     high = {"feedback_hot_rejection_threshold": 0.7, "feedback_alert_min_verdicts": 3}
     run_dbt(["run", "--select", "model_health"], db, small_raw, tmp, high)
     (verdicts, rate, alert, retrain), reason = _latest_health(db)
@@ -237,6 +233,34 @@ def test_feedback_alert_fires_above_the_threshold_and_not_below(planted, small_r
     run_dbt(["run", "--select", "model_health"], db, small_raw, tmp, too_few)
     (_, _, alert, _), reason = _latest_health(db)
     assert (alert, reason) == (False, None)
+
+
+def test_feedback_alert_makes_the_lifecycle_retrain():
+    """A fresh champion is kept, unless the latest model_health row raised the alert."""
+    import json
+
+    from leadscore.lifecycle import Policy, decide_training
+
+    now = T(2026, 2, 4)
+    fresh = pl.DataFrame(
+        [
+            {
+                "model_id": "m1",
+                "status": "champion",
+                "trained_at": now - timedelta(days=3),
+                "features_json": json.dumps({"numeric": ["x"], "categorical": []}),
+                "conversion_stage": "customer",
+                "prediction_horizon_days": 90,
+            }
+        ]
+    )
+    label = {"conversion_stage": "customer", "prediction_horizon_days": 90}
+    kept = decide_training(fresh, now, Policy(), ["x"], label)
+    assert not kept.train
+    reason = "reps rejected 67% of 3 verdicts on top-tier leads"
+    alerted = decide_training(fresh, now, Policy(feedback_alert=reason), ["x"], label)
+    assert alerted.train
+    assert alerted.reason == f"sales feedback alert: {reason}"
 
 
 def test_generated_feedback_is_read_and_tiered(con):
