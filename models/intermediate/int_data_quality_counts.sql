@@ -13,6 +13,10 @@
     ('lifecycle_stage_changes', 'unknown_stage'): 'stage_unknown_values',
     ('events', 'unknown_event_type'): 'event_unknown_values',
 } -%}
+{%- set feedback_reasons = [
+    'missing_lead_id', 'unparseable_created_at', 'unknown_lead', 'lead_quarantined', 'future_dated',
+    'unknown_verdict', 'duplicate_verdict',
+] -%}
 {#- (source_table, rule, description, checked, fixed, defaulted, excluded, quarantined) -#}
 {%- set rules = [
     ('leads', 'created_at_format', 'created_at parsed to UTC from another format than YYYY-MM-DD HH:MM:SS; unparseable -> quarantine',
@@ -60,6 +64,10 @@
 {%- for reason in account_reasons -%}
     {%- do rules.append(('accounts', reason, 'account row quarantined: ' ~ reason | replace('_', ' '),
         'account_rows', 0, 0, 0, 'account_' ~ reason)) -%}
+{%- endfor -%}
+{%- for reason in feedback_reasons -%}
+    {%- do rules.append(('sales_feedback', reason, 'rep verdict quarantined: ' ~ reason | replace('_', ' '),
+        'feedback_rows', 0, 0, 0, 'feedback_' ~ reason)) -%}
 {%- endfor %}
 {#- One row per cleaning rule of this build: rows checked, fixed (kept in a standard
     form), defaulted (kept with a default such as channel 'other'), excluded (kept but
@@ -120,6 +128,10 @@ accounts_enriched as (
 
 accounts_quarantined as (
     select * from {{ ref('int_accounts_quarantined') }}
+),
+
+feedback_checked as (
+    select * from {{ ref('int_sales_feedback_checked') }}
 ),
 
 lead_counts as (
@@ -232,6 +244,15 @@ account_counts as (
     from accounts_quarantined
 ),
 
+feedback_counts as (
+    select
+        {%- for reason in feedback_reasons %}
+        sum(case when quarantine_reason = '{{ reason }}' then 1 else 0 end) as feedback_{{ reason }},
+        {%- endfor %}
+        count(*) as feedback_rows
+    from feedback_checked
+),
+
 totals as (
     select
         lead_counts.*,
@@ -239,13 +260,15 @@ totals as (
         event_counts.*,
         stage_counts.*,
         opportunity_counts.*,
-        account_counts.*
+        account_counts.*,
+        feedback_counts.*
     from lead_counts
     cross join people_counts
     cross join event_counts
     cross join stage_counts
     cross join opportunity_counts
     cross join account_counts
+    cross join feedback_counts
 ),
 
 rules as (

@@ -30,6 +30,10 @@ sequences as (
     select * from {{ ref('int_lead_sequences') }}
 ),
 
+feedback as (
+    select * from {{ ref('int_lead_feedback_features') }}
+),
+
 personal_domains as (
     select lower(trim(domain)) as domain from {{ ref('personal_email_domains') }}
 ),
@@ -104,7 +108,10 @@ final as (
         {{ dbt.datediff('spine.created_at', 'engagement.first_event_at', 'hour') }}
             as hours_from_creation_to_first_activity,
         {{ dbt.datediff('spine.created_at', 'engagement.first_sales_touch_at', 'hour') }}
-            as hours_to_first_sales_touch
+            as hours_to_first_sales_touch,
+        -- sales feedback given before as_of
+        feedback.last_rep_verdict,
+        coalesce(feedback.rep_rejections, 0) as rep_rejections
     from spine
     inner join leads on spine.lead_id = leads.lead_id
     left join accounts on leads.account_id = accounts.account_id
@@ -114,6 +121,10 @@ final as (
             spine.lead_id = engagement.lead_id
             and spine.as_of = engagement.as_of
     left join sequences on spine.lead_id = sequences.lead_id
+    left join feedback
+        on
+            spine.lead_id = feedback.lead_id
+            and spine.as_of = feedback.as_of
     left join personal_domains
         on lower(split_part(leads.email_normalized, '@', 2)) = personal_domains.domain
 )

@@ -8,7 +8,9 @@
     (probability -> seed min_score, percentile -> seed min_percentile), with an
     optional weekly capacity for hot (var hot_capacity_per_week); action and SLA from
     the seed; the top three reasons each way, all from the scorer of the lead (model
-    or rules), never mixed. -#}
+    or rules), never mixed. Expected deal value = probability x the typical won amount
+    of the lead's segment (int_lead_expected_values; null under rules and in flat
+    mode). -#}
 {%- set basis_column = tier_basis()['value'] -%}
 {%- set threshold_column = tier_basis()['threshold'] -%}
 {%- set capacity = var('hot_capacity_per_week') or 0 %}
@@ -51,6 +53,19 @@ open_leads as (
         as_of
     from {{ ref('int_lead_snapshots_filtered') }}
     where snapshot_role = 'scoring'
+    {%- endif %}
+),
+
+deal_values as (
+    {%- if is_flat_mode() %}
+    -- flat mode: no deals
+    select
+        cast(null as {{ dbt.type_string() }}) as lead_id,
+        cast(null as {{ dbt.type_string() }}) as value_segment,
+        cast(null as double) as typical_won_amount
+    where false
+    {%- else %}
+    select * from {{ ref('int_lead_expected_values') }}
     {%- endif %}
 ),
 
@@ -144,9 +159,13 @@ scored_leads as (
         leads.is_unsubscribed,
         tiered.model_id,
         cast(tiered.as_of as timestamp) as as_of,
-        cast(tiered.scored_at as timestamp) as scored_at
+        cast(tiered.scored_at as timestamp) as scored_at,
+        deal_values.value_segment,
+        cast(deal_values.typical_won_amount as double) as typical_won_amount,
+        cast(tiered.probability * deal_values.typical_won_amount as double) as expected_value
     from tiered
     inner join leads on tiered.lead_id = leads.lead_id
+    left join deal_values on tiered.lead_id = deal_values.lead_id
     inner join tiers on tiered.tier_rank = tiers.tier_rank
     left join open_leads on tiered.lead_id = open_leads.lead_id
 ),
@@ -179,7 +198,10 @@ pipeline_leads as (
         leads.is_unsubscribed,
         cast(null as {{ dbt.type_string() }}) as model_id,
         cast(open_leads.as_of as timestamp) as as_of,
-        (select max(cast(predictions.scored_at as timestamp)) from predictions) as scored_at
+        (select max(cast(predictions.scored_at as timestamp)) from predictions) as scored_at,
+        cast(null as {{ dbt.type_string() }}) as value_segment,
+        cast(null as double) as typical_won_amount,
+        cast(null as double) as expected_value
     from open_leads
     inner join leads on open_leads.lead_id = leads.lead_id
     where open_leads.is_sales_owned

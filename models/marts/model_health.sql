@@ -9,8 +9,12 @@
     - useless model: the model trained last was rejected because its holdout AUC is not
       credibly above var min_useful_auc, or the champion's current holdout AUC is at or
       below it: no model is worth its scores (without a champion the baseline tiers).
-    retrain_alert is true for accuracy and calibration alerts: the next build retrains
-    (var retrain_on_alert). Drift alone informs; it does not retrain. -#}
+    - sales feedback: of the verdicts reps gave on leads in the top tier (tier at the
+      verdict's time) in the var feedback_alert_window_days days up to the latest
+      tiered verdict, at least var feedback_alert_min_verdicts, the share that rejects
+      the lead is above var feedback_hot_rejection_threshold.
+    retrain_alert is true for accuracy, calibration and sales-feedback alerts: the next
+    build retrains (var retrain_on_alert). Drift alone informs; it does not retrain. -#}
 with
 
 registry as (
@@ -35,6 +39,43 @@ drift as (
 tiers as (
     select * from {{ ref('tier_performance') }}
 ),
+
+{%- if is_flat_mode() %}
+
+hot_feedback as (
+    -- flat mode: no sales feedback
+    select
+        cast(null as bigint) as hot_verdicts,
+        cast(null as bigint) as hot_rejections
+),
+{%- else %}
+
+feedback as (
+    select * from {{ ref('int_sales_feedback_tiered') }}
+    where tier_source != 'unscored'
+),
+
+top_tier as (
+    select min(tier_rank) as tier_rank from {{ ref('score_tiers') }}
+),
+
+feedback_window as (
+    select
+        {{ dbt.dateadd('day', -var('feedback_alert_window_days'), 'max(created_at)') }}
+            as window_start
+    from feedback
+),
+
+hot_feedback as (
+    select
+        count(*) as hot_verdicts,
+        sum(case when feedback.is_acceptance then 0 else 1 end) as hot_rejections
+    from feedback
+    inner join top_tier on feedback.tier_rank = top_tier.tier_rank
+    cross join feedback_window
+    where feedback.created_at > feedback_window.window_start
+),
+{%- endif %}
 
 drift_alerts as (
     select
@@ -99,10 +140,20 @@ summary as (
         ) as is_tier_calibration_alert,
         useless_model.is_latest_model_useless
         or coalesce(evaluation.auc <= {{ var('min_useful_auc') }}, false)
-            as is_useless_model_alert
+            as is_useless_model_alert,
+        coalesce(hot_feedback.hot_verdicts, 0) as hot_verdicts,
+        cast(hot_feedback.hot_rejections as double) / nullif(hot_feedback.hot_verdicts, 0)
+            as hot_rejection_rate,
+        coalesce(
+            hot_feedback.hot_verdicts >= {{ var('feedback_alert_min_verdicts') }}
+            and cast(hot_feedback.hot_rejections as double) / hot_feedback.hot_verdicts
+            > {{ var('feedback_hot_rejection_threshold') }},
+            false
+        ) as is_feedback_alert
     from drift_alerts
     cross join tier_gaps
     cross join useless_model
+    cross join hot_feedback
     left join champion on true
     left join evaluation on champion.model_id = evaluation.model_id
 ),
@@ -125,10 +176,14 @@ final as (
             + case when is_accuracy_alert then 1 else 0 end
             + case when is_tier_calibration_alert then 1 else 0 end
             + case when is_useless_model_alert then 1 else 0 end
+            + case when is_feedback_alert then 1 else 0 end
             as bigint
         ) as alert_count,
-        is_accuracy_alert or is_tier_calibration_alert as retrain_alert,
-        is_useless_model_alert
+        is_accuracy_alert or is_tier_calibration_alert or is_feedback_alert as retrain_alert,
+        is_useless_model_alert,
+        cast(hot_verdicts as bigint) as hot_verdicts,
+        cast(hot_rejection_rate as double) as hot_rejection_rate,
+        is_feedback_alert
     from summary
 )
 

@@ -11,7 +11,7 @@ Thin on purpose: the logic lives in leadscore.lifecycle and leadscore.training.
 
 from datetime import UTC, datetime
 
-from leadscore.lifecycle import Policy, latest_alert, run_training_cycle
+from leadscore.lifecycle import Policy, feedback_alert, latest_alert, run_training_cycle
 from leadscore.training import LabelDefinition, SearchSpace, TrainParams
 
 
@@ -36,6 +36,9 @@ def model(dbt, session):
         retrain_after_days=int(dbt.config.get("retrain_after_days")),
         force_retrain=_flag(dbt.config.get("retrain")),
         alert_raised=_flag(dbt.config.get("retrain_on_alert")) and latest_alert(session),
+        feedback_alert=feedback_alert(session)
+        if _flag(dbt.config.get("retrain_on_alert"))
+        else None,
         min_labelled_leads=int(dbt.config.get("min_labelled_leads")),
         min_conversions=int(dbt.config.get("min_conversions")),
         min_useful_auc=float(dbt.config.get("min_useful_auc")),

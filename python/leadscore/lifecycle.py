@@ -14,6 +14,8 @@ class Policy:
     retrain_after_days: int = 30
     force_retrain: bool = False
     alert_raised: bool = False
+    # why reps' verdicts disagree with the top tier (marts.model_health), None = no alert
+    feedback_alert: str | None = None
     min_labelled_leads: int = 1000
     min_conversions: int = 120
     promotion_metric: str = "auc"  # higher is better
@@ -51,6 +53,8 @@ def decide_training(
         return Decision(True, "no champion yet")
     if policy.force_retrain:
         return Decision(True, "retraining was requested (var retrain)")
+    if policy.feedback_alert:
+        return Decision(True, f"sales feedback alert: {policy.feedback_alert}")
     if policy.alert_raised:
         return Decision(True, "monitoring raised an alert")
     age = (now - champion["trained_at"]).total_seconds() / 86_400
@@ -129,6 +133,28 @@ def usefulness(auc: float, counts: dict[str, int], min_useful_auc: float) -> str
         f"holdout AUC {auc:.3f} (95% interval {low:.3f}-{high:.3f}, "
         f"{counts['holdout_examples']:,} leads) is {USELESS_MARK} {min_useful_auc:.2f}"
     )
+
+
+def feedback_alert(con) -> str | None:
+    """Why the latest row of marts.model_health raised the sales-feedback alert (reps
+    reject too many top-tier leads), or None: no alert, no such row or column yet."""
+    columns = {
+        row[0]
+        for row in con.sql(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'marts' and table_name = 'model_health'"
+        ).fetchall()
+    }
+    if not {"is_feedback_alert", "hot_verdicts", "hot_rejection_rate"} <= columns:
+        return None
+    row = con.sql(
+        "select is_feedback_alert, hot_verdicts, hot_rejection_rate from marts.model_health "
+        "order by built_at desc limit 1"
+    ).fetchall()
+    if not row or not row[0][0]:
+        return None
+    _, verdicts, rate = row[0]
+    return f"reps rejected {rate:.0%} of {verdicts} verdicts on top-tier leads"
 
 
 def champion_auc_on(champion: dict, holdout: pl.DataFrame) -> float | None:

@@ -1,9 +1,9 @@
 """Point-in-time correctness: rows dated after an example's as_of cannot change it.
 
-The raw export is perturbed after a cut-off T: events, stage changes, opportunities
-and leads dated after T are deleted, moved (to other times after T) or added, and
-every updated_at is rewritten. The features of every example with as_of <= T must
-be identical to those built from the untouched export.
+The raw export is perturbed after a cut-off T: events, stage changes, opportunities,
+leads and rep verdicts (sales_feedback) dated after T are deleted, moved (to other
+times after T) or added, and every updated_at is rewritten. The features of every
+example with as_of <= T must be identical to those built from the untouched export.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def _perturb(table: pl.DataFrame, column: str, cutoff: datetime, rng, add: bool)
         pl.when(pl.Series(move)).then(new_ts).otherwise(pl.col(column)).alias(column)
     ).filter(pl.Series(keep))
     if add:
-        extra = table.filter(pl.Series(~after)).sample(n=min(500, table.height), seed=1)
+        before = table.filter(pl.Series(~after))
+        extra = before.sample(n=min(500, before.height), seed=1)
         extra = extra.with_columns(pl.Series(column, new_ts[: extra.height]))
         if "event_id" in extra.columns:
             extra = extra.with_columns(pl.format("NEW{}", pl.int_range(pl.len())).alias("event_id"))
@@ -67,6 +68,7 @@ def perturbed_features(small_raw, built_db, tmp_path_factory):
         ("lifecycle_stage_changes", "changed_at", True),
         ("opportunities", "created_at", False),
         ("leads", "created_at", False),
+        ("sales_feedback", "created_at", True),
     ):
         folder = raw / table
         frame = pl.read_parquet(folder / "*.parquet")

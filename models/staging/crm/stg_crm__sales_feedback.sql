@@ -1,7 +1,13 @@
+{#- Rep verdicts. In the hubspot / salesforce modes they come from the CRM field a
+    rep sets (var crm_feedback_field; stg_<crm>__sales_feedback). -#}
 with
 
 source as (
+    {%- if crm_mode() in ('hubspot', 'salesforce') %}
+    select * from {{ ref('stg_' ~ crm_mode() ~ '__sales_feedback') }}
+    {%- else %}
     select * from {{ raw_relation('sales_feedback') }}
+    {%- endif %}
 ),
 
 renamed as (

@@ -513,21 +513,47 @@ def _opportunity_table(
 def _feedback_table(
     cfg: GeneratorConfig, leads: Leads, journeys: Journeys, rng: np.random.Generator
 ) -> pl.DataFrame:
+    """Rep verdicts, always after the rep worked the lead: on 60% of SQLs 1-10 days
+    after the hand-off, and on 30% of MQLs 1-14 days after the MQL while the lead is
+    still with marketing (before any SQL or disqualification). A rep accepts a lead
+    (good_fit) with probability 0.15 + 0.6 x the lead's rank of p_convert: reps judge
+    fit as the oracle does, without knowing the outcome, and reject some of the leads
+    the model ranks hot; rejections are bad_fit or not_ready, half each."""
     sql_ts = journeys.stage_ts[:, 2]
     t = sql_ts + rng.uniform(1, 10, leads.n) * DAY
     m = ~np.isnan(sql_ts) & (t < cfg.export_ts) & (rng.random(leads.n) < 0.6)
-    converts = ~np.isnan(journeys.stage_ts[:, 4])
-    good = rng.random(leads.n) < np.where(converts, 0.7, 0.3)
+    rank = np.argsort(np.argsort(leads.p_convert, kind="stable"), kind="stable") / leads.n
+    p_accept = 0.15 + 0.6 * rank
+    good = rng.random(leads.n) < p_accept
     verdict = np.where(
         good, "good_fit", np.where(rng.random(leads.n) < 0.5, "bad_fit", "not_ready")
     )
     created, _, _ = mess.format_timestamps(t[m].astype(np.int64), rng)
+    # MQL triage: an own random stream, so every other table stays as it was
+    triage = np.random.default_rng([cfg.seed, 16])
+    mql_ts = journeys.stage_ts[:, 1]
+    t_mql = mql_ts + triage.uniform(1, 14, leads.n) * DAY
+    ends = np.fmin(np.fmin(sql_ts, journeys.disqualified_ts), float(cfg.export_ts))
+    m_mql = ~np.isnan(mql_ts) & (t_mql < ends) & (triage.random(leads.n) < 0.3)
+    good_mql = triage.random(leads.n) < p_accept
+    verdict_mql = np.where(
+        good_mql, "good_fit", np.where(triage.random(leads.n) < 0.5, "bad_fit", "not_ready")
+    )
+    created_mql, _, _ = mess.format_timestamps(t_mql[m_mql].astype(np.int64), triage)
     return pl.DataFrame(
         {
-            "lead_id": leads.lead_id[m],
-            "rep_id": np.char.add("U", rng.integers(1, catalog.N_OWNERS + 1, m.sum()).astype(str)),
-            "verdict": verdict[m],
-            "created_at": created,
+            "lead_id": np.concatenate([leads.lead_id[m], leads.lead_id[m_mql]]),
+            "rep_id": np.char.add(
+                "U",
+                np.concatenate(
+                    [
+                        rng.integers(1, catalog.N_OWNERS + 1, m.sum()),
+                        triage.integers(1, catalog.N_OWNERS + 1, m_mql.sum()),
+                    ]
+                ).astype(str),
+            ),
+            "verdict": np.concatenate([verdict[m], verdict_mql[m_mql]]),
+            "created_at": pl.concat([created, created_mql]),
         }
     )
 
