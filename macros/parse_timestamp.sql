@@ -1,7 +1,11 @@
 {#- Parse a timestamp exported in any of the formats CRMs produce, to UTC.
     ISO 8601 with or without 'T', fractional seconds, 'Z' or a +hh:mm offset; US
-    month/day/year; Unix epoch seconds. Unparseable text gives null (staging keeps
-    the raw text so intermediate models can quarantine the row with a reason). -#}
+    month/day/year; Unix epoch seconds; a local time followed by a zone name: an
+    abbreviation of var time_zone_abbreviations ('CEST', 'PST': its fixed offset) or an
+    IANA name ('America/New_York': DuckDB's ICU zone database, daylight saving
+    included). Unparseable text, and a zone name that is neither, gives null (staging
+    keeps the raw text so intermediate models can quarantine the row with a reason):
+    the zone is never dropped. -#}
 {% macro parse_timestamp(column) -%}
     {{ return(adapter.dispatch('parse_timestamp', 'leadscore')(column)) }}
 {%- endmacro %}
@@ -32,13 +36,42 @@
             then cast(to_timestamp(cast({{ text }} as bigint)) at time zone 'UTC' as timestamp)
         when regexp_matches({{ text }}, '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
             then cast(try_cast({{ text }} as timestamptz) at time zone 'UTC' as timestamp)
-        else coalesce(
-            try_cast({{ text }} as timestamp),
-            try_strptime({{ text }}, [
-                {%- for fmt in var('us_timestamp_formats', ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']) -%}
-                    '{{ fmt }}'{{ ", " if not loop.last }}
-                {%- endfor -%}
-            ])
-        )
+        when regexp_matches({{ text }}, '\s[A-Za-z][A-Za-z0-9_/+-]*$')
+            then {{ zoned_timestamp(text) }}
+        else {{ naive_timestamp(text) }}
     end
+{%- endmacro %}
+
+
+{#- Helpers of duckdb__parse_timestamp. -#}
+{% macro naive_timestamp(text) -%}
+    coalesce(
+        try_cast({{ text }} as timestamp),
+        try_strptime({{ text }}, [
+            {%- for fmt in var('us_timestamp_formats', ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']) -%}
+                '{{ fmt }}'{{ ", " if not loop.last }}
+            {%- endfor -%}
+        ])
+    )
+{%- endmacro %}
+
+{% macro zoned_timestamp(text) -%}
+    {%- set pattern = '\\s+([A-Za-z][A-Za-z0-9_/+-]*)$' -%}
+    {%- set zone -%}regexp_extract({{ text }}, '{{ pattern }}', 1){%- endset -%}
+    {%- set local -%}
+        strftime({{ naive_timestamp("regexp_replace(" ~ text ~ ", '" ~ pattern ~ "', '')") }}, '%Y-%m-%d %H:%M:%S.%f')
+    {%- endset -%}
+    {%- set abbreviations = var('time_zone_abbreviations', {}) -%}
+    cast(try_cast(
+        {{ local }} || case upper({{ zone }})
+            {%- for name, offset in abbreviations.items() %}
+            {%- if not modules.re.match('^[A-Za-z]+$', name | string) or not modules.re.match('^[+-][0-9]{2}:[0-9]{2}$', offset | string) %}
+                {{ exceptions.raise_compiler_error("var time_zone_abbreviations: '" ~ name ~ "' must map a name of letters to an offset like +02:00 (got '" ~ offset ~ "')") }}
+            {%- endif %}
+            when '{{ name | upper }}' then '{{ offset }}'
+            {%- endfor %}
+            else ' ' || {{ zone }}
+        end
+        as timestamptz
+    ) at time zone 'UTC' as timestamp)
 {%- endmacro %}

@@ -1,11 +1,16 @@
 {%- set event_reasons = [
     'missing_event_id', 'duplicate_event_id', 'missing_lead_id', 'unparseable_occurred_at',
-    'unknown_lead', 'lead_quarantined', 'future_dated', 'unknown_event_type', 'invalid_duration',
+    'unknown_lead', 'lead_quarantined', 'future_dated', 'too_old', 'unknown_event_type', 'invalid_duration',
 ] -%}
-{%- set stage_reasons = ['unparseable_changed_at', 'unknown_lead', 'lead_quarantined', 'unknown_stage'] -%}
+{#- reasons of int_leads_quarantined not counted by a rule of their own below -#}
+{%- set lead_reasons = ['duplicate_record', 'superseded_record', 'future_dated', 'too_old'] -%}
+{%- set stage_reasons = [
+    'unparseable_changed_at', 'future_dated', 'too_old', 'unknown_lead', 'lead_quarantined',
+    'unknown_stage', 'duplicate_stage_change',
+] -%}
 {%- set opportunity_reasons = [
-    'missing_opportunity_id', 'unparseable_created_at', 'unknown_lead', 'lead_quarantined',
-    'duplicate_opportunity_id',
+    'missing_opportunity_id', 'unparseable_created_at', 'future_dated', 'too_old', 'unknown_lead',
+    'lead_quarantined', 'duplicate_opportunity_id', 'closed_before_created',
 ] -%}
 {%- set account_reasons = ['missing_account_id', 'duplicate_account_id'] -%}
 {#- quarantines whose description lists the values (the first 20, sorted) -#}
@@ -33,8 +38,12 @@
         'lead_rows', 0, 'lead_missing_title', 0, 0),
     ('leads', 'deleted', 'person deleted in the CRM (every record): neither trained on nor scored',
         'lead_rows', 0, 0, 'people_deleted', 0),
+    ('leads', 'invalid_boolean', 'is_deleted, email_bounced or unsubscribed not a yes/no value -> false',
+        'lead_rows', 0, 'lead_invalid_boolean', 0, 0),
     ('events', 'occurred_at_format', 'occurred_at parsed to UTC from another format than YYYY-MM-DD HH:MM:SS',
         'event_rows', 'event_reformatted', 0, 0, 0),
+    ('events', 'duration_not_a_number', 'duration_seconds text, NaN or infinite -> null',
+        'event_rows', 0, 'event_duration_not_a_number', 0, 0),
     ('events', 'event_type_spelling', 'event_type normalised (case, spaces)', 'event_rows', 'event_respelled', 0, 0, 0),
     ('events', 'remapped_to_surviving_lead', 'event of a duplicate record moved to the surviving lead',
         'event_rows', 'event_remapped', 0, 0, 0),
@@ -44,6 +53,12 @@
         'stage_rows', 'stage_reformatted', 0, 0, 0),
     ('opportunities', 'remapped_to_surviving_lead', 'deal of a duplicate record moved to the surviving lead',
         'opportunity_rows', 'opportunity_remapped', 0, 0, 0),
+    ('opportunities', 'invalid_is_won', 'is_won not a yes/no or Won/Lost value -> null (unknown)',
+        'opportunity_rows', 0, 'opportunity_invalid_is_won', 0, 0),
+    ('opportunities', 'invalid_amount', 'amount text, NaN or infinite -> null',
+        'opportunity_rows', 0, 'opportunity_invalid_amount', 0, 0),
+    ('opportunities', 'negative_amount', 'amount below 0 -> null',
+        'opportunity_rows', 0, 'opportunity_negative_amount', 0, 0),
     ('accounts', 'invalid_employee_count', 'employee_count not a number in 1 .. var max_employee_count -> null',
         'account_rows', 0, 'account_invalid_employee_count', 0, 0),
     ('accounts', 'invalid_annual_revenue', 'annual_revenue not a number in 0 .. var max_annual_revenue -> null',
@@ -52,6 +67,10 @@
 {%- for reason in event_reasons -%}
     {%- do rules.append(('events', reason, 'event quarantined: ' ~ reason | replace('_', ' '),
         'event_rows', 0, 0, 0, 'event_' ~ reason)) -%}
+{%- endfor -%}
+{%- for reason in lead_reasons -%}
+    {%- do rules.append(('leads', reason, 'lead record quarantined: ' ~ reason | replace('_', ' '),
+        'lead_rows', 0, 0, 0, 'lead_' ~ reason)) -%}
 {%- endfor -%}
 {%- for reason in stage_reasons -%}
     {%- do rules.append(('lifecycle_stage_changes', reason, 'stage change quarantined: ' ~ reason | replace('_', ' '),
@@ -71,11 +90,16 @@
 {%- endfor %}
 {#- One row per cleaning rule of this build: rows checked, fixed (kept in a standard
     form), defaulted (kept with a default such as channel 'other'), excluded (kept but
-    not scored) and quarantined (moved to an int_*_quarantined model). -#}
+    not scored) and quarantined (moved to an int_*_quarantined model). Every count is
+    coalesced where it is computed: a sum over no rows is null, and null + n is null. -#}
 with
 
 leads as (
     select * from {{ ref('stg_crm__leads') }}
+),
+
+leads_quarantined as (
+    select * from {{ ref('int_leads_quarantined') }}
 ),
 
 people as (
@@ -90,12 +114,8 @@ countries as (
     select * from {{ ref('int_country_codes_keyed') }}
 ),
 
-events_clean as (
-    select * from {{ ref('int_events_cleaned') }}
-),
-
-events_quarantined as (
-    select * from {{ ref('int_events_quarantined') }}
+events as (
+    select * from {{ ref('int_events_checked') }}
 ),
 
 stage_changes as (
@@ -137,56 +157,66 @@ feedback_checked as (
 lead_counts as (
     select
         count(*) as lead_rows,
-        sum(case when source_lead_id is null then 1 else 0 end) as lead_missing_id,
-        sum(case when source_lead_id is not null and created_at is null then 1 else 0 end)
-            as lead_bad_created,
-        sum(case
+        coalesce(sum(case
             when created_at is not null and not {{ is_canonical_timestamp('created_at_raw') }} then 1 else 0
-        end) as lead_reformatted_created,
-        sum(case when lead_source_key is null then 1 else 0 end) as lead_missing_source,
-        sum(case
+        end), 0) as lead_reformatted_created,
+        coalesce(sum(case when lead_source_key is null then 1 else 0 end), 0) as lead_missing_source,
+        coalesce(sum(case
             when
                 lead_source_key is not null
                 and lead_source_key not in (select source_mapping.lead_source_key from source_mapping)
                 then 1
             else 0
-        end) as lead_unmapped_source,
-        sum(case
+        end), 0) as lead_unmapped_source,
+        coalesce(sum(case
             when country_key is null or country_key not in (select countries.country_key from countries)
                 then 1
             else 0
-        end) as lead_unknown_country,
-        sum(case when job_title is null then 1 else 0 end) as lead_missing_title
+        end), 0) as lead_unknown_country,
+        coalesce(sum(case when job_title is null then 1 else 0 end), 0) as lead_missing_title,
+        coalesce(sum(case when has_invalid_boolean then 1 else 0 end), 0) as lead_invalid_boolean
     from leads
+),
+
+lead_quarantine_counts as (
+    select
+        {%- for reason in lead_reasons %}
+        coalesce(sum(case when quarantine_reason = '{{ reason }}' then 1 else 0 end), 0) as lead_{{ reason }},
+        {%- endfor %}
+        coalesce(sum(case when quarantine_reason = 'missing_lead_id' then 1 else 0 end), 0) as lead_missing_id,
+        coalesce(sum(case when quarantine_reason = 'unparseable_created_at' then 1 else 0 end), 0)
+            as lead_bad_created
+    from leads_quarantined
 ),
 
 people_counts as (
     select
-        sum(record_count - 1) as people_merged,
-        sum(case when is_deleted then 1 else 0 end) as people_deleted
+        coalesce(sum(record_count - 1), 0) as people_merged,
+        coalesce(sum(case when is_deleted then 1 else 0 end), 0) as people_deleted
     from people
 ),
 
+-- one pass over every exported event (clean and quarantined alike)
 event_counts as (
     select
         {%- for reason in event_reasons %}
-        sum(case when quarantine_reason = '{{ reason }}' then 1 else 0 end) as event_{{ reason }},
+        coalesce(sum(case when quarantine_reason = '{{ reason }}' then 1 else 0 end), 0) as event_{{ reason }},
         {%- endfor %}
         (
             select {{ dbt.listagg('unknown_types.event_type_raw', "', '", 'order by unknown_types.event_type_raw', 20) }}
             from (
-                select distinct events_quarantined.event_type_raw from events_quarantined
-                where events_quarantined.quarantine_reason = 'unknown_event_type'
+                select distinct unknown_events.event_type_raw from events as unknown_events
+                where unknown_events.quarantine_reason = 'unknown_event_type'
             ) as unknown_types
         ) as event_unknown_values,
-        (select count(*) from events_clean) + count(*) as event_rows,
-        (select sum(case when events_clean.is_occurred_at_reformatted then 1 else 0 end) from events_clean)
-        + sum(case when is_occurred_at_reformatted then 1 else 0 end) as event_reformatted,
-        (select sum(case when events_clean.is_event_type_respelled then 1 else 0 end) from events_clean)
-            as event_respelled,
-        (select sum(case when events_clean.is_remapped then 1 else 0 end) from events_clean)
-            as event_remapped
-    from events_quarantined
+        count(*) as event_rows,
+        coalesce(sum(case when is_occurred_at_reformatted then 1 else 0 end), 0) as event_reformatted,
+        coalesce(sum(case when is_duration_not_a_number then 1 else 0 end), 0) as event_duration_not_a_number,
+        coalesce(sum(case
+            when quarantine_reason is null and is_event_type_respelled then 1 else 0
+        end), 0) as event_respelled,
+        coalesce(sum(case when quarantine_reason is null and is_remapped then 1 else 0 end), 0) as event_remapped
+    from events
 ),
 
 stage_counts as (
@@ -205,23 +235,36 @@ stage_counts as (
             ) as unknown_stages
         ) as stage_unknown_values,
         count(*) as stage_rows,
-        sum(case when stage_raw != stage then 1 else 0 end) as stage_respelled,
-        sum(case
+        coalesce(sum(case when stage_raw != stage then 1 else 0 end), 0) as stage_respelled,
+        coalesce(sum(case
             when changed_at is not null and not {{ is_canonical_timestamp('changed_at_raw') }} then 1 else 0
-        end) as stage_reformatted
+        end), 0) as stage_reformatted
     from stage_changes
 ),
 
 opportunity_counts as (
     select
         {%- for reason in opportunity_reasons %}
-        sum(case when quarantine_reason = '{{ reason }}' then 1 else 0 end) as opportunity_{{ reason }},
+        coalesce(sum(case when quarantine_reason = '{{ reason }}' then 1 else 0 end), 0)
+            as opportunity_{{ reason }},
         {%- endfor %}
         (select count(*) from opportunities) as opportunity_rows,
         (
-            select sum(case when opportunities_mapped.is_remapped then 1 else 0 end)
+            select coalesce(sum(case when opportunities_mapped.is_remapped then 1 else 0 end), 0)
             from opportunities_mapped
         ) as opportunity_remapped,
+        (
+            select coalesce(sum(case when opportunities.is_won_invalid then 1 else 0 end), 0)
+            from opportunities
+        ) as opportunity_invalid_is_won,
+        (
+            select coalesce(sum(case when opportunities.is_amount_not_a_number then 1 else 0 end), 0)
+            from opportunities
+        ) as opportunity_invalid_amount,
+        (
+            select coalesce(sum(case when opportunities.is_amount_negative then 1 else 0 end), 0)
+            from opportunities
+        ) as opportunity_negative_amount,
         count(*) as opportunity_quarantined_rows
     from opportunities_quarantined
 ),
@@ -229,15 +272,15 @@ opportunity_counts as (
 account_counts as (
     select
         {%- for reason in account_reasons %}
-        sum(case when quarantine_reason = '{{ reason }}' then 1 else 0 end) as account_{{ reason }},
+        coalesce(sum(case when quarantine_reason = '{{ reason }}' then 1 else 0 end), 0) as account_{{ reason }},
         {%- endfor %}
         (select count(*) from accounts) as account_rows,
         (
-            select sum(case when accounts_enriched.is_employee_count_invalid then 1 else 0 end)
+            select coalesce(sum(case when accounts_enriched.is_employee_count_invalid then 1 else 0 end), 0)
             from accounts_enriched
         ) as account_invalid_employee_count,
         (
-            select sum(case when accounts_enriched.is_annual_revenue_invalid then 1 else 0 end)
+            select coalesce(sum(case when accounts_enriched.is_annual_revenue_invalid then 1 else 0 end), 0)
             from accounts_enriched
         ) as account_invalid_annual_revenue,
         count(*) as account_quarantined_rows
@@ -256,6 +299,7 @@ feedback_counts as (
 totals as (
     select
         lead_counts.*,
+        lead_quarantine_counts.*,
         people_counts.*,
         event_counts.*,
         stage_counts.*,
@@ -263,6 +307,7 @@ totals as (
         account_counts.*,
         feedback_counts.*
     from lead_counts
+    cross join lead_quarantine_counts
     cross join people_counts
     cross join event_counts
     cross join stage_counts

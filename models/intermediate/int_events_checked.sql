@@ -66,9 +66,8 @@ checked as (
             when numbered.occurred_at is null then 'unparseable_occurred_at'
             when id_map.source_lead_id is null then 'unknown_lead'
             when id_map.is_quarantined then 'lead_quarantined'
-            when numbered.occurred_at > {{ dbt.dateadd(
-                'hour', var('future_tolerance_hours'), reference_time()
-            ) }} then 'future_dated'
+            when {{ date_range_reason('numbered.occurred_at') }} is not null
+                then {{ date_range_reason('numbered.occurred_at') }}
             when
                 numbered.event_type is null
                 or numbered.event_type not in (
@@ -102,6 +101,7 @@ final as (
         coalesce(checked.event_type_raw != checked.event_type, false) as is_event_type_respelled,
         checked.occurred_at is not null
         and not checked.is_occurred_at_canonical as is_occurred_at_reformatted,
+        checked.is_duration_not_a_number,
         checked.quarantine_reason,
         -- raw values of quarantined rows, to see what was wrong
         case when checked.quarantine_reason is not null then checked.occurred_at_raw end as occurred_at_raw,

@@ -1,18 +1,22 @@
 {#- Every lead id seen in the export -> the id of the surviving record of that person.
     Rule: records with the same normalised e-mail are one person; the earliest created
     record survives (ties: the smallest id). Records without an e-mail stand alone.
-    Records with an unparseable created_at are quarantined (surviving_lead_id null). -#}
+    Each lead id is read from its latest version (int_lead_records_ranked, rank 1).
+    Records whose created_at is unparseable, future-dated or too old
+    (date_range_reason) are quarantined (surviving_lead_id null). -#}
 with
 
 leads as (
-    select * from {{ ref('stg_crm__leads') }}
+    select * from {{ ref('int_lead_records_ranked') }}
+    where record_rank = 1
 ),
 
 keyed as (
     select
         source_lead_id,
         created_at,
-        coalesce(email_normalized, 'lead_id:' || source_lead_id) as person_key
+        coalesce(email_normalized, 'lead_id:' || source_lead_id) as person_key,
+        created_at is null or {{ date_range_reason('created_at') }} is not null as is_unusable
     from leads
     where source_lead_id is not null
 ),
@@ -27,7 +31,7 @@ ranked as (
             order by created_at, source_lead_id
         ) as surviving_lead_id
     from keyed
-    where created_at is not null
+    where not is_unusable
 ),
 
 quarantined as (
@@ -37,7 +41,7 @@ quarantined as (
         created_at,
         cast(null as varchar) as surviving_lead_id
     from keyed
-    where created_at is null
+    where is_unusable
 ),
 
 unioned as (

@@ -4,7 +4,9 @@
 with
 
 leads as (
-    select * from {{ ref('stg_crm__leads') }}
+    -- the latest version of each lead id (older versions and copies: quarantined)
+    select * from {{ ref('int_lead_records_ranked') }}
+    where record_rank = 1
 ),
 
 id_map as (

@@ -1,5 +1,6 @@
-{{ config(materialized='incremental', unique_key=['build_id', 'source_table', 'rule'], on_schema_change='append_new_columns') }}
-{#- What cleaning did, build after build: one row per rule per build (history kept).
+{{ config(materialized='incremental', unique_key=['build_id', 'source_table', 'rule'], on_schema_change='append_new_columns', full_refresh=false) }}
+{#- What cleaning did, build after build: one row per rule per build (history kept,
+    also through --full-refresh, like the model registry).
     Filter on the latest built_at for the current state. -#}
 with
 

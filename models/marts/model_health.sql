@@ -1,5 +1,6 @@
-{{ config(materialized='incremental', unique_key='build_id', on_schema_change='append_new_columns') }}
-{#- One row per build: the champion's health and its alerts.
+{{ config(materialized='incremental', unique_key='build_id', on_schema_change='append_new_columns', full_refresh=false) }}
+{#- One row per build: the champion's health and its alerts (history kept, also
+    through --full-refresh, like the model registry).
     - drift: a monitored feature or the score has PSI above var psi_alert_threshold;
     - accuracy: the champion's AUC on the current holdout (cohorts that matured since
       it was evaluated) fell below its registry holdout AUC by var auc_alert_margin;

@@ -12,7 +12,9 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
@@ -56,9 +58,11 @@ def write(raw: Path, table: str, frame: pl.DataFrame | pa.Table) -> None:
         frame.write_parquet(raw / table / "part-00000.parquet")
 
 
-def build(raw: Path, tmp: Path) -> subprocess.CompletedProcess:
+def build(
+    raw: Path, tmp: Path, *flags: str, extra_vars: dict | None = None
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "DUCKDB_PATH": str(tmp / "db.duckdb"), "DO_NOT_TRACK": "1"}
-    variables = {"raw_data_path": str(raw), "catboost_iterations": 50}
+    variables = {"raw_data_path": str(raw), "catboost_iterations": 50, **(extra_vars or {})}
     cmd = [
         str(Path(sys.executable).with_name("dbt")),
         "build",
@@ -67,6 +71,7 @@ def build(raw: Path, tmp: Path) -> subprocess.CompletedProcess:
         "--target-path", str(tmp / "target"),
         "--log-path", str(tmp / "logs"),
         "--vars", json.dumps(variables),
+        *flags,
     ]  # fmt: skip
     return subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
 
@@ -220,6 +225,184 @@ def non_utf8_text(raw: Path) -> dict:
     return {"stops": ["crm.leads.job_title", "binary", "UTF-8"]}
 
 
+# an update later than any in the export, not in the future
+LATER = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+CANONICAL = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+
+
+def crm_export_duplicates(raw: Path) -> dict:
+    # The contract says "duplicates possible": a CRM export that is re-run or paged twice
+    # repeats whole records (10 leads exported twice), and a record edited between two
+    # pages is re-sent with a later updated_at (6 leads, each with a new e-mail).
+    leads = read(raw, "leads").sort("lead_id")
+    copies = leads.head(10)
+    resent = leads.slice(100, 6).with_columns(
+        email=pl.lit("resent-") + pl.col("email"),
+        updated_at=pl.lit(LATER),
+    )
+    write(raw, "leads", pl.concat([leads, copies, resent]))
+    # the stage history of 10 changes exported twice
+    stages = read(raw, "lifecycle_stage_changes")
+    write(raw, "lifecycle_stage_changes", pl.concat([stages, stages.head(10)]))
+    # no event is quarantined here, some are written in other formats (ISO 'Z', offsets,
+    # US dates, epoch): every one of them must be counted as reformatted
+    events = read(raw, "events")
+    reformatted = events.filter(~pl.col("occurred_at").str.contains(CANONICAL)).height
+    assert reformatted > 0
+    kept_email = "select email from intermediate.int_leads_deduplicated where lead_id = '{}'"
+    return {
+        ("leads", "duplicate_record", "rows_quarantined"): 10,
+        ("leads", "superseded_record", "rows_quarantined"): 6,
+        ("lifecycle_stage_changes", "duplicate_stage_change", "rows_quarantined"): 10,
+        ("events", "occurred_at_format", "rows_fixed"): reformatted,
+        "people": leads.height,
+        # the re-sent version wins (latest updated_at); an exact copy changes nothing
+        "sql": [
+            (kept_email.format(lead_id), email)
+            for lead_id, email in pl.concat([resent, copies]).select("lead_id", "email").rows()
+        ],
+    }
+
+
+def dated_out_of_range(raw: Path) -> dict:
+    # Typing slips and placeholder dates as CRMs export them: a lead created 2999-01-01
+    # (a far "expiry" default), a stage change and a deal in 2999, and the epoch-zero /
+    # pre-CRM dates of a bad import (a lead created 1985, an event at 1970-01-01).
+    leads = read(raw, "leads").sort("lead_id")
+    future_lead = leads.head(1).with_columns(
+        lead_id=pl.lit("FUTURE-1"), email=pl.lit("future@example.org"),
+        created_at=pl.lit("2999-01-01 00:00:00"), updated_at=pl.lit("2999-01-01 00:00:00"),
+    )  # fmt: skip
+    old_lead = leads.head(1).with_columns(
+        lead_id=pl.lit("OLD-1"), email=pl.lit("old@example.org"),
+        created_at=pl.lit("1985-06-01 00:00:00"), updated_at=pl.lit("1985-06-01 00:00:00"),
+    )  # fmt: skip
+    write(raw, "leads", pl.concat([leads, future_lead, old_lead]))
+    stages = read(raw, "lifecycle_stage_changes")
+    late_stage = stages.head(1).with_columns(changed_at=pl.lit("2999-01-01 00:00:00"))
+    write(raw, "lifecycle_stage_changes", pl.concat([stages, late_stage]))
+    deals = read(raw, "opportunities")
+    late_deal = deals.head(1).with_columns(
+        opportunity_id=pl.lit("O-FUTURE"), created_at=pl.lit("2999-01-01 00:00:00")
+    )
+    write(raw, "opportunities", pl.concat([deals, late_deal]))
+    events = read(raw, "events")
+    epoch_zero = events.head(1).with_columns(
+        event_id=pl.lit("E-EPOCH"), occurred_at=pl.lit("1970-01-01 00:00:00")
+    )
+    write(raw, "events", pl.concat([events, epoch_zero]))
+    # the score date is the day after the latest valid activity: not moved by 2999
+    latest = (
+        "select max(t) from (select max(occurred_at) as t from intermediate.int_events_cleaned "
+        "union all select max(created_at) from intermediate.int_leads_deduplicated "
+        "union all select max(changed_at) from intermediate.int_stage_changes_mapped)"
+    )
+    score_date = "select as_of from intermediate.int_snapshot_dates where snapshot_role = 'scoring'"
+    return {
+        # this small export holds 777 labelled leads and 119 conversions: lowered
+        # minimums let it train, so a switched-off model shows as rules scores
+        "vars": {"min_labelled_leads": 300, "min_conversions": 50},
+        ("leads", "future_dated", "rows_quarantined"): 1,
+        ("leads", "too_old", "rows_quarantined"): 1,
+        ("lifecycle_stage_changes", "future_dated", "rows_quarantined"): 1,
+        ("opportunities", "future_dated", "rows_quarantined"): 1,
+        ("events", "too_old", "rows_quarantined"): 1,
+        "sql": [
+            (f"select ({score_date}) = date_trunc('day', ({latest})) + interval 1 day", True),
+            (f"select year(({score_date})) < 2100", True),
+            ("select count(*) > 0 from marts.lead_scores where score_source = 'model'", True),
+        ],
+    }
+
+
+def text_in_numbers_and_zone_names(raw: Path) -> dict:
+    # Spreadsheet round-trips of a CRM export: numbers typed as words ('ten', 'lots'),
+    # NaN/inf written by pandas, yes/no fields with free answers ('maybe'), the won flag
+    # as the CRM's picklist label ('Won', 'Lost'), deals closed before they were created,
+    # negative amounts (refunds typed into the amount), and local times with the zone's
+    # name ('2026-03-01 10:00:00 America/New_York', 'CEST') instead of an offset.
+    events = read(raw, "events").with_row_index("i")
+    canonical = pl.col("occurred_at").str.contains(CANONICAL)
+    zoned = events.filter(canonical & (pl.col("i") % 53 == 0)).head(30)
+    unknown_zone = events.filter(canonical & (pl.col("i") % 53 == 1)).head(4)
+    ny = ZoneInfo("America/New_York")
+
+    def in_new_york(text: str) -> str:
+        utc = datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        return utc.astimezone(ny).strftime("%Y-%m-%d %H:%M:%S") + " America/New_York"
+
+    local = dict(zip(zoned["i"], map(in_new_york, zoned["occurred_at"]), strict=True))
+    words = {2: "ten", 3: "NaN", 4: "inf", 5: "-inf"}
+    events = events.with_columns(
+        occurred_at=pl.when(pl.col("i").is_in(unknown_zone["i"].implode()))
+        .then(pl.col("occurred_at") + " Mars/Olympus_Mons")
+        .otherwise(pl.col("i").replace_strict(local, default=pl.col("occurred_at"))),
+        duration_seconds=pl.col("i").mod(97).replace_strict(
+            words, default=pl.col("duration_seconds").cast(pl.String), return_dtype=pl.String
+        ),
+    )  # fmt: skip
+    not_a_number = events.filter(pl.col("i").mod(97).is_in(list(words))).height
+    write(raw, "events", events.drop("i"))
+    leads = read(raw, "leads").with_row_index("i").with_columns(
+        is_deleted=pl.when(pl.col("i") < 7).then(pl.lit("maybe"))
+        .otherwise(pl.col("is_deleted").cast(pl.String))
+    ).drop("i")  # fmt: skip
+    write(raw, "leads", leads)
+    deals = read(raw, "opportunities").sort("opportunity_id").with_row_index("i")
+    assert deals.height > 40 and deals["is_won"].null_count() < deals.height - 40
+    won_label = pl.when(pl.col("is_won")).then(pl.lit("Won")).otherwise(pl.lit("Lost"))
+    deals = deals.with_columns(
+        is_won=pl.when(pl.col("is_won").is_null()).then(None)
+        .when(pl.col("i") < 3).then(pl.lit("maybe"))
+        .otherwise(won_label),
+        amount=pl.when(pl.col("i").is_between(3, 4)).then(pl.lit("lots"))
+        .when(pl.col("i").is_between(5, 6)).then(pl.lit("NaN"))
+        .when(pl.col("i") == 7).then(pl.lit("inf"))
+        .when(pl.col("i").is_between(8, 12)).then(pl.lit("-500"))
+        .otherwise(pl.col("amount").cast(pl.String)),
+    )  # fmt: skip
+    closed = deals.filter(pl.col("closed_at").str.contains(CANONICAL) & (pl.col("i") >= 20))
+    inverted = closed.head(3)["i"]
+    deals = deals.with_columns(
+        closed_at=pl.when(pl.col("i").is_in(inverted.implode()))
+        .then(pl.lit("2001-01-01 00:00:00"))
+        .otherwise(pl.col("closed_at"))
+    )  # fmt: skip
+    unknown_won = deals.filter((pl.col("i") < 3) & pl.col("is_won").is_not_null()).height
+    write(raw, "opportunities", deals.drop("i"))
+    original = dict(zip(zoned["event_id"], zoned["occurred_at"], strict=True))
+    first = next(iter(original))
+    occurred = "select strftime(occurred_at, '%Y-%m-%d %H:%M:%S') from "
+    occurred += "intermediate.int_events_cleaned where event_id = '{}'"
+    won = "select count(*) from intermediate.int_opportunities_mapped where is_won"
+    return {
+        ("events", "unparseable_occurred_at", "rows_quarantined"): 4,
+        ("events", "duration_not_a_number", "rows_defaulted"): not_a_number,
+        ("leads", "invalid_boolean", "rows_defaulted"): 7,
+        ("opportunities", "invalid_is_won", "rows_defaulted"): unknown_won,
+        ("opportunities", "invalid_amount", "rows_defaulted"): 5,
+        ("opportunities", "negative_amount", "rows_defaulted"): 5,
+        ("opportunities", "closed_before_created", "rows_quarantined"): 3,
+        "sql": [
+            (occurred.format(first), original[first]),
+            (
+                "select count(*) from intermediate.int_events_cleaned where event_id in ("
+                + ", ".join(f"'{e}'" for e in original)
+                + ") and strftime(occurred_at, '%Y-%m-%d %H:%M:%S') = case event_id "
+                + " ".join(f"when '{e}' then '{t}'" for e, t in original.items())
+                + " end",
+                len(original),
+            ),
+            (
+                won,
+                deals.filter(
+                    (pl.col("is_won") == "Won") & ~pl.col("i").is_in(inverted.implode())
+                ).height,
+            ),
+        ],
+    }
+
+
 CASES = [
     wrong_types,
     missing_column,
@@ -230,6 +413,9 @@ CASES = [
     unknown_event_types_and_duplicate_ids,
     huge_and_negative_numbers,
     non_utf8_text,
+    crm_export_duplicates,
+    dated_out_of_range,
+    text_in_numbers_and_zone_names,
 ]
 
 
@@ -238,7 +424,7 @@ def test_bad_input(corrupt, clean_raw, tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(clean_raw, raw)
     expected = corrupt(raw)
-    result = build(raw, tmp_path)
+    result = build(raw, tmp_path, extra_vars=expected.pop("vars", None))
     output = result.stdout + result.stderr
     assert "Traceback" not in output
     if "stops" in expected:
@@ -251,6 +437,12 @@ def test_bad_input(corrupt, clean_raw, tmp_path):
     assert result.returncode == 0, output[-5000:]
     counts = dq(tmp_path)
     for key, value in expected.items():
+        if key == "sql":
+            con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+            for query, want in value:
+                assert con.sql(query).fetchall()[0][0] == want, query
+            con.close()
+            continue
         if key == "people":
             con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
             people = con.sql("select count(*) from intermediate.int_leads_deduplicated")
@@ -259,3 +451,26 @@ def test_bad_input(corrupt, clean_raw, tmp_path):
             continue
         table, rule, column = key
         assert counts[(table, rule)][column] == value, (key, counts[(table, rule)])
+
+
+def test_history_survives_full_refresh_and_no_temp_tables_are_left(clean_raw, tmp_path):
+    # An engineer re-runs with --full-refresh after changing a model (the usual dbt
+    # reflex): the per-build history of data_quality and model_health must survive it
+    # like the model registry does, and no build may leave incremental scratch tables
+    # (ml_model_registry__dbt_tmp...) behind in the database.
+    first = build(clean_raw, tmp_path)
+    assert first.returncode == 0, (first.stdout + first.stderr)[-3000:]
+    second = build(clean_raw, tmp_path, "--full-refresh")
+    assert second.returncode == 0, (second.stdout + second.stderr)[-3000:]
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    history = {
+        table: con.sql(f"select count(distinct build_id) from marts.{table}").fetchall()[0][0]
+        for table in ("data_quality", "model_health")
+    }
+    leftovers = con.sql(
+        "select table_schema || '.' || table_name from information_schema.tables "
+        "where table_name like '%dbt_tmp%' or table_name like '%dbt_backup%'"
+    ).fetchall()
+    con.close()
+    assert history == {"data_quality": 2, "model_health": 2}
+    assert leftovers == []

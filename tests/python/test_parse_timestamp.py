@@ -32,6 +32,20 @@ CASES = [
     ("1748772000.5", None, False),
     ("1234567.89", None, False),
     ("-123456789", None, False),
+    # local times followed by a zone name, as CRM and spreadsheet exports write them:
+    # IANA names (daylight saving applies), and the abbreviations of var
+    # time_zone_abbreviations as fixed offsets ('PST' is -08:00 even in June)
+    ("2025-06-01 10:00:00 America/New_York", datetime(2025, 6, 1, 14), False),
+    ("2025-01-15 10:00:00 America/New_York", datetime(2025, 1, 15, 15), False),
+    ("2025-06-01T10:00:00 Europe/Berlin", datetime(2025, 6, 1, 8), False),
+    ("06/01/2025 10:00:00 America/Chicago", datetime(2025, 6, 1, 15), False),
+    ("2025-06-01 10:00:00 CEST", datetime(2025, 6, 1, 8), False),
+    ("2025-06-01 10:00:00 PST", datetime(2025, 6, 1, 18), False),
+    ("2025-06-01 10:00:00 pdt", datetime(2025, 6, 1, 17), False),
+    ("2025-06-01 10:00:00.500 UTC", datetime(2025, 6, 1, 10, 0, 0, 500000), False),
+    # a zone nobody knows is not dropped: unparseable, so the row is quarantined
+    ("2025-06-01 10:00:00 Mars/Olympus_Mons", None, False),
+    ("2025-06-01 10:00:00 XYZT", None, False),
     ("2025-13-45 10:00:00", None, True),
     ("yesterday", None, False),
     ("N/A", None, False),

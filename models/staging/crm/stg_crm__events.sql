@@ -25,7 +25,9 @@ renamed as (
         nullif(trim(cast(campaign_id as varchar)), '') as campaign_id,
         lower(nullif(trim(cast(device_type as varchar)), '')) as device_type,
         nullif(trim(cast(session_id as varchar)), '') as session_id,
-        {{ dbt.safe_cast('duration_seconds', dbt.type_bigint()) }} as duration_seconds
+        -- text ('ten'), NaN and infinity -> null, flagged for marts.data_quality
+        {{ parse_number('duration_seconds', dbt.type_bigint()) }} as duration_seconds,
+        {{ is_not_a_number('duration_seconds') }} as is_duration_not_a_number
     from source
 ),
 

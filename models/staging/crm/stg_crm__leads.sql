@@ -24,6 +24,10 @@ renamed as (
         {{ parse_boolean('is_deleted') }} as is_deleted,
         {{ parse_boolean('email_bounced') }} as is_email_bounced,
         {{ parse_boolean('unsubscribed') }} as is_unsubscribed,
+        -- a yes/no flag holding something else ('maybe'): read as false, counted
+        {{ is_invalid_boolean('is_deleted') }}
+        or {{ is_invalid_boolean('email_bounced') }}
+        or {{ is_invalid_boolean('unsubscribed') }} as has_invalid_boolean,
         {{ normalize_key('budget_range') }} as budget_range,
         {{ normalize_key('purchase_timeline') }} as purchase_timeline,
         {{ normalize_key('stated_need') }} as stated_need

@@ -1,0 +1,48 @@
+{%- set hashed_parts = [] -%}
+{%- for column in [
+    'source_lead_id', 'email', 'job_title', 'company_name', 'company_domain', 'account_id',
+    'lead_source_raw', 'country_raw', 'created_at_raw', 'updated_at', 'owner_id', 'is_deleted',
+    'is_email_bounced', 'is_unsubscribed', 'budget_range', 'purchase_timeline', 'stated_need',
+] -%}
+{%- do hashed_parts.append("coalesce(cast(" ~ column ~ " as varchar), '<null>')") -%}
+{%- if not loop.last %}{% do hashed_parts.append("'|'") %}{% endif -%}
+{%- endfor -%}
+{#- Every exported lead row, ranked within its lead id. The contract says "duplicates
+    possible": an export paged or re-run twice repeats whole records, and a record
+    edited between two pages is re-sent with a later updated_at. Rule: the latest
+    updated_at wins (then the latest created_at, then the record's hash: deterministic);
+    record_rank 1 is the version used, the others are quarantined in
+    int_leads_quarantined as 'duplicate_record' (an exact copy of another row of the
+    id) or 'superseded_record' (an older, different version). -#}
+with
+
+leads as (
+    select * from {{ ref('stg_crm__leads') }}
+),
+
+hashed as (
+    select
+        *,
+        {{ dbt.hash(dbt.concat(hashed_parts)) }} as record_hash
+    from leads
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by source_lead_id
+            order by updated_at desc nulls last, created_at desc nulls last, record_hash asc
+        ) as record_rank
+    from hashed
+),
+
+final as (
+    select
+        *,
+        -- a copy of a better-ranked row with the same content
+        record_rank > min(record_rank) over (partition by source_lead_id, record_hash) as is_exact_copy
+    from ranked
+)
+
+select * from final
