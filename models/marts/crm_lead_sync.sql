@@ -1,7 +1,8 @@
 {#- What Hightouch / Census push to the CRM: one row per open lead, keyed by
     lead_id, with only deterministic columns (no build timestamps), property names
     a CRM admin would create, and score_updated_at = when the score or tier last
-    changed (from the snapshot), so unchanged leads are not re-synced. -#}
+    changed (from the snapshot), so unchanged leads are not re-synced. The CRM key and
+    the score fields only: no e-mail or other personal data leaves through the sync. -#}
 with
 
 scores as (
@@ -23,8 +24,6 @@ history as (
 final as (
     select
         scores.lead_id,
-        scores.email,
-        scores.owner_id,
         scores.score as ml_lead_score,
         scores.tier as ml_lead_tier,
         scores.score_source as ml_lead_score_source,

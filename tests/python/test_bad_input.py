@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -259,3 +260,50 @@ def test_bad_input(corrupt, clean_raw, tmp_path):
             continue
         table, rule, column = key
         assert counts[(table, rule)][column] == value, (key, counts[(table, rule)])
+
+
+# -- contact details typed into form fields never reach a reason -----------------------
+
+# Shapes from a real form export: a lead typed an e-mail, a phone number or a web
+# address into "stated budget"; staging normalises the text (dots and dashes -> spaces),
+# so the reasons see both shapes. Benign answers next to them must stay readable.
+CONTACT_DETAILS = [
+    "lucas kowalski1098@globex54 com",
+    "lucas.kowalski1098@globex54.com",
+    "+1 (555) 010-2234",
+    "+1 (555) 010 2234",
+    "555.010.2234",
+    "www.acme.io/pricing",
+    "www acme io/pricing",
+    "https://acme.example/pricing",
+    "acme.io",
+]
+BENIGN = ["50k 100k", "100k+", "under 10k", "q3 2025", "2024 01 05", "crm for 25 reps", "Retail"]
+
+
+def test_reasons_never_quote_contact_details():
+    from leadscore.explain import reasons, render
+    from leadscore.features import FeatureSpec
+
+    values = CONTACT_DETAILS + BENIGN
+    dictionary = {"budget_range": {"template": "Stated budget: {value}"}}
+    sentences = render("budget_range", pl.Series(values), dictionary).to_list()
+    for value, sentence in zip(values, sentences, strict=True):
+        if value in BENIGN:
+            assert sentence == f"Stated budget: {value}"
+        else:
+            assert sentence == "Stated budget: [withheld: contact details]", sentence
+    # flat mode: a column without a dictionary row (generic template), and the JSON value
+    frame = pl.DataFrame({"Notes": values, "visits": list(range(len(values)))})
+    spec = FeatureSpec(numeric=("visits",), categorical=("Notes",))
+    contributions = np.tile([-0.1, 0.4], (len(values), 1))
+    out = reasons(contributions, spec, frame, pl.DataFrame({"feature": [], "template": []}))
+    for value, text, listed in zip(values, out["positive_reason_1"], out["reasons_json"],
+                                   strict=True):  # fmt: skip
+        note = next(r for r in json.loads(listed) if r["feature"] == "Notes")
+        if value in BENIGN:
+            assert (text, note["value"]) == (f"Notes is {value}", value)
+        else:
+            assert value not in listed and "@" not in listed, listed
+            assert text == "Notes is [withheld: contact details]"
+            assert note["value"] == "[withheld: contact details]"
