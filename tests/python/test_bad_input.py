@@ -57,9 +57,9 @@ def write(raw: Path, table: str, frame: pl.DataFrame | pa.Table) -> None:
         frame.write_parquet(raw / table / "part-00000.parquet")
 
 
-def build(raw: Path, tmp: Path) -> subprocess.CompletedProcess:
+def build(raw: Path, tmp: Path, extra: dict | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "DUCKDB_PATH": str(tmp / "db.duckdb"), "DO_NOT_TRACK": "1"}
-    variables = {"raw_data_path": str(raw), "catboost_iterations": 50}
+    variables = {"raw_data_path": str(raw), "catboost_iterations": 50, **(extra or {})}
     cmd = [
         str(Path(sys.executable).with_name("dbt")),
         "build",
@@ -307,3 +307,132 @@ def test_reasons_never_quote_contact_details():
             assert value not in listed and "@" not in listed, listed
             assert text == "Notes is [withheld: contact details]"
             assert note["value"] == "[withheld: contact details]"
+
+
+# -- hostile names and paths: nothing executes, the build works or stops clearly -------
+
+# A statement hidden in a folder name (a user's home folder "o'brien", a share named
+# by someone hostile) and in vars; every case checks that no table "pwned" appears.
+PWN = "create table main.pwned as select 1; --"
+HOSTILE_DIR = f"o'brien'); {PWN}"
+
+
+def tables_named(db: Path, name: str) -> list:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(
+            "select table_schema, table_name from information_schema.tables "
+            f"where table_name = '{name}'"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_build(clean_raw, tmp_path_factory):
+    """One CRM build: raw data under a folder whose name closes the SQL string and adds
+    a statement, the optional tables absent, and contact details typed into the budget
+    answer of every fourth lead (as in a real form export)."""
+    tmp = tmp_path_factory.mktemp("hostile")
+    raw = tmp / HOSTILE_DIR / "crm"
+    shutil.copytree(clean_raw, raw)
+    shutil.rmtree(raw / "sales_feedback")
+    shutil.rmtree(raw / "experiment_assignments")
+    leads = read(raw, "leads").with_row_index("i")
+    typed = pl.Series([CONTACT_DETAILS[i % len(CONTACT_DETAILS)] for i in range(leads.height)])
+    # keen buyers type their details everywhere: planted on every customer too, so the
+    # answer predicts conversion and reaches the top reasons of open leads
+    stages = read(raw, "lifecycle_stage_changes")
+    customers = stages.filter(pl.col("stage").str.to_lowercase().str.contains("customer"))
+    keen = (pl.col("i") % 4 == 0) | pl.col("lead_id").is_in(customers["lead_id"].implode())
+    leads = leads.with_columns(
+        budget_range=pl.when(keen).then(typed).otherwise(pl.col("budget_range"))
+    ).drop("i")
+    write(raw, "leads", leads)
+    # enough history for a model at this size (1,500 leads), so SHAP reasons are rendered
+    return tmp, build(raw, tmp, {"min_labelled_leads": 200, "min_conversions": 30})
+
+
+def test_a_quote_and_a_statement_in_the_data_path_are_only_a_path(hostile_build):
+    tmp, result = hostile_build
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    assert "Traceback" not in output
+    assert tables_named(tmp / "db.duckdb", "pwned") == []
+    con = duckdb.connect(str(tmp / "db.duckdb"), read_only=True)
+    assert con.sql("select count(*) from marts.lead_scores").fetchall()[0][0] > 100
+    con.close()
+
+
+def test_absent_optional_tables_build_with_empty_marts(hostile_build):
+    tmp, result = hostile_build
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    assert "crm.sales_feedback is absent (optional)" in output
+    assert "crm.experiment_assignments is absent (optional)" in output
+    con = duckdb.connect(str(tmp / "db.duckdb"), read_only=True)
+    assert con.sql("select count(*) from marts.experiment_lift").fetchall()[0][0] == 0
+    con.close()
+
+
+def test_the_sync_and_the_reasons_carry_no_contact_details(hostile_build, tmp_path):
+    tmp, result = hostile_build
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    con = duckdb.connect(str(tmp / "db.duckdb"), read_only=True)
+    columns = [r[0] for r in con.sql("describe marts.crm_lead_sync").fetchall()]
+    texts = con.sql(
+        "select concat_ws(' | ', positive_reason_1, positive_reason_2, positive_reason_3, "
+        "negative_reason_1, negative_reason_2, negative_reason_3, reasons_json) "
+        "from marts.lead_scores"
+    ).fetchall()
+    budget_reasons = con.sql(
+        "select count(*) from marts.lead_scores where reasons_json like '%budget_range%'"
+    ).fetchall()[0][0]
+    con.close()
+    assert columns == [
+        "lead_id", "ml_lead_score", "ml_lead_tier", "ml_lead_score_source",
+        "ml_recommended_action", "ml_follow_up_sla_hours", "ml_lead_score_reasons",
+        "ml_model_id", "score_updated_at",
+    ]  # fmt: skip
+    assert budget_reasons > 0  # the planted answers do reach the model's reasons ...
+    withheld = [t for (t,) in texts if "Stated budget: [withheld: contact details]" in t]
+    assert len(withheld) > 0  # ... and are withheld there
+    planted = ("kowalski", "globex", "acme", "www", "@", "(555)", "555 010", "010 2234")
+    leaked = [t for (t,) in texts if any(p in t for p in planted)]
+    assert leaked == [], leaked[:3]
+    exported = subprocess.run(
+        [str(Path(sys.executable).with_name("leadscore")), "export-sync",
+         "--db", str(tmp / "db.duckdb"), "--out", str(tmp_path)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    header = (tmp_path / "crm_lead_sync.csv").read_text().splitlines()[0]
+    assert "email" not in header and "owner" not in header
+
+
+def test_statements_in_vars_stop_before_anything_runs(clean_raw, tmp_path):
+    hostile = {
+        "conversion_stage": f"customer'; {PWN}",
+        "score_as_of": f"2026-01-01' as timestamp) as x; {PWN}",
+        "sequence_first_page": "pricing' or '1' = '1",
+        "event_types": ["page_view", f"x'); {PWN}"],
+        "prediction_horizon_days": f"90; {PWN}",
+        "hubspot_lead_source_property": f"x; {PWN}",
+    }
+    db = tmp_path / "db.duckdb"
+    env = {**os.environ, "DUCKDB_PATH": str(db), "DO_NOT_TRACK": "1"}
+    cmd = [
+        str(Path(sys.executable).with_name("dbt")), "build",
+        "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
+        "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+        "--vars", json.dumps({"raw_data_path": str(clean_raw), **hostile}),
+    ]  # fmt: skip
+    result = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in output
+    assert "Invalid vars (6 problem(s)); nothing was run" in output, output[-3000:]
+    for name in hostile:
+        assert f"var {name}" in output
+    assert "OK created" not in output
+    assert not db.exists() or tables_named(db, "pwned") == []
