@@ -592,3 +592,54 @@ def test_preflight_applies_the_rules_of_the_python_model():
     project = (PROJECT / "dbt_project.yml").read_text()
     missing = yaml.safe_load(project)["vars"]["flat_missing_values"]
     assert tuple(missing) == flat.DEFAULT_MISSING_VALUES
+
+
+# -- hostile names and paths: nothing executes ------------------------------------------
+
+PWN = "create table main.pwned as select 1; --"
+
+
+def _pwned(db: Path) -> list:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(
+            "select table_schema from information_schema.tables where table_name = 'pwned'"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_a_statement_in_the_id_header_and_a_quote_in_the_path_are_only_names(tmp_path):
+    """The id column's header closes the quoted identifier and adds a statement; the
+    file sits in a folder named o'brien with a quote in its own name."""
+    header = f'x"; {PWN}'
+    raw = _synthetic(1200, seed=5).rename({"Lead ID": header})
+    folder = tmp_path / "o'brien"
+    folder.mkdir()
+    path = folder / "leads 'q3'.csv"
+    raw.write_csv(path)
+    variables = {"flat_file": str(path), "flat_id_column": header,
+                 "flat_label_column": "Converted", "flat_created_at_column": "Created"}  # fmt: skip
+    db = tmp_path / "leadscore.duckdb"
+    result = dbt_build(tmp_path, variables, db)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    assert "Traceback" not in output
+    assert _pwned(db) == []
+    con = duckdb.connect(str(db), read_only=True)
+    scored = con.sql("select count(*) from marts.lead_scores").fetchall()[0][0]
+    ids = con.sql("select count(*) from marts.lead_scores where lead_id like 'L%'").fetchall()
+    con.close()
+    assert scored == (raw["Converted"] == "").sum() == ids[0][0]
+
+
+def test_a_statement_in_the_table_name_stops_with_what_to_fix(tmp_path):
+    db = tmp_path / "leadscore.duckdb"
+    variables = {"flat_table": f"main.lead_export; {PWN}", "flat_id_column": "id",
+                 "flat_label_column": "converted"}  # fmt: skip
+    result = dbt_build(tmp_path, variables, db)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in output
+    assert "var flat_table" in output and "expected a table or view name" in output, output[-3000:]
+    assert not db.exists() or _pwned(db) == []
