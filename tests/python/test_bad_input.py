@@ -436,3 +436,17 @@ def test_statements_in_vars_stop_before_anything_runs(clean_raw, tmp_path):
         assert f"var {name}" in output
     assert "OK created" not in output
     assert not db.exists() or tables_named(db, "pwned") == []
+
+
+def test_connector_demo_in_a_folder_with_a_quote_and_a_quoted_schema(tmp_path):
+    """`leadscore generate-crm` into /home/o'brien/..., schema with a double quote."""
+    from leadscore.connectors import fixture_config, generate_connector
+
+    folder = tmp_path / "o'brien"
+    folder.mkdir()
+    db = folder / "crm.duckdb"
+    counts = generate_connector("hubspot", fixture_config(300, 1, 5), db, 'hub"spot', [])
+    con = duckdb.connect(str(db), read_only=True)
+    contacts = con.sql('select count(*) from "hub""spot".contact').fetchall()[0][0]
+    con.close()
+    assert contacts == counts["contact"] > 0
