@@ -132,7 +132,7 @@
     {%- set selected = [] -%}
     {%- for name, type in columns.items() -%}
         {%- if relation is not none and (name in present or not execute) -%}
-            {%- do selected.append('cast(' ~ adapter.quote(name) ~ ' as ' ~ types[type] ~ ') as ' ~ name) -%}
+            {%- do selected.append('cast(' ~ quote_identifier(name) ~ ' as ' ~ types[type] ~ ') as ' ~ name) -%}
         {%- else -%}
             {%- do selected.append('cast(null as ' ~ types[type] ~ ') as ' ~ name) -%}
         {%- endif -%}
