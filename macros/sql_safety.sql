@@ -88,6 +88,16 @@
             {%- do problems.append('var ' ~ name ~ ' = ' ~ tojson(value) ~ ': expected a column / schema name (letters, digits, _)') -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- set formats = var('us_timestamp_formats', []) -%}
+    {%- if formats is string or formats is mapping or formats is not iterable -%}
+        {%- do problems.append('var us_timestamp_formats = ' ~ tojson(formats) ~ ': expected a list of strptime formats') -%}
+    {%- else -%}
+        {%- for value in formats -%}
+            {%- if not re.match('^[%A-Za-z0-9 :/.,_T+-]+$', value | string) -%}
+                {%- do problems.append('var us_timestamp_formats holds ' ~ tojson(value) ~ ': expected a strptime format such as %m/%d/%Y %H:%M') -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- set windows = var('engagement_windows_days', []) -%}
     {%- if windows is string or windows is mapping or windows is not iterable -%}
         {%- do problems.append('var engagement_windows_days = ' ~ tojson(windows) ~ ': expected a list of whole numbers of days') -%}
