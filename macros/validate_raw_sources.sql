@@ -18,7 +18,8 @@
 
 
 {#- Run before every build (on-run-start): stop early, with the table, the column and
-    the problem, when a raw table is missing, lacks a contract column, holds a column
+    the problem, when a required raw table is missing (optional ones without files are
+    logged and read as empty: raw_relation), lacks a contract column, holds a column
     of a type staging cannot read (binary / not UTF-8 text, nested), or when the leads
     table is empty. Row-level problems are not errors: staging fixes or quarantines
     them and marts.data_quality counts them. In the hubspot / salesforce modes (var crm)
