@@ -10,6 +10,7 @@ new one. The build never opens the BI copy.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -41,6 +42,27 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ..
     ).fetchall()
 
 
+def _listing(target: Path) -> Path:
+    """The tables of the last publish, beside the copy (read without opening it)."""
+    return target.with_name(f".{target.name}.tables.json")
+
+
+def _published_tables(con, target: Path, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The tables the current BI copy holds: from the listing of the last publish, else
+    from the copy itself (unknown, [], when a BI tool holds it open for writing)."""
+    if not target.exists():
+        return []
+    if _listing(target).exists():
+        return [tuple(t) for t in json.loads(_listing(target).read_text())]
+    try:
+        con.execute(f"attach {sql_string(target)} as current_copy (read_only)")
+    except duckdb.IOException:
+        return []
+    published = _tables(con, "current_copy", schemas)
+    con.execute("detach current_copy")
+    return published
+
+
 def publish(db: Path, target: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS) -> int:
     """Copy every table of `schemas` from `db` into `target`; returns the table count.
 
@@ -58,12 +80,7 @@ def publish(db: Path, target: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS
     try:
         con.execute(f"attach {sql_string(db)} as src (read_only)")
         tables = _tables(con, "src", schemas)
-        if target.exists():
-            con.execute(f"attach {sql_string(target)} as current_copy (read_only)")
-            published = _tables(con, "current_copy", schemas)
-            con.execute("detach current_copy")
-        else:
-            published = []
+        published = _published_tables(con, target, schemas)
         missing = sorted(set(published) - set(tables))
         if not tables or missing:
             names = ", ".join(f"{s}.{t}" for s, t in missing[:5]) + (
@@ -90,6 +107,7 @@ def publish(db: Path, target: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS
         raise
     con.close()
     os.replace(staging, target)
+    _listing(target).write_text(json.dumps([list(t) for t in tables]))
     print(
         f"publish: {len(tables)} tables of {', '.join(schemas)} -> {target} "
         f"in {time.perf_counter() - t0:.1f}s"

@@ -137,3 +137,27 @@ def test_commands_on_a_locked_database_say_so_in_one_line(marts_db, tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_publish_still_replaces_a_copy_a_bi_tool_holds_open_for_writing(marts_db, tmp_path):
+    """DBeaver and others open DuckDB files read-write by default: the refusal check
+    must not need to open the copy (it reads the listing of the last publish)."""
+    bi = tmp_path / "bi.duckdb"
+    assert publish(marts_db, bi) == len(MARTS)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('open', flush=True); time.sleep(60)", str(bi)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        assert publish(marts_db, bi) == len(MARTS)
+        partial = tmp_path / "partial.duckdb"
+        shutil.copy(marts_db, partial)
+        con = duckdb.connect(str(partial))
+        con.execute("drop table marts.lead_scores")
+        con.close()
+        _one_line_error(_cli("publish", "--db", str(partial), "--to", str(bi)), "refused")
+    finally:
+        holder.kill()
+        holder.wait()
