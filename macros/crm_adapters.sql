@@ -29,6 +29,11 @@
 {% macro raw_relation(table) -%}
     {%- set crm = crm_mode() -%}
     {%- if crm == 'generic' -%}
+        {%- if table in optional_raw_tables() and not raw_files_present(table) -%}
+            {#- an optional table without files: empty, as in the adapter modes -#}
+            {%- do source('crm', table) -%}
+            {{ return(empty_contract_table(table)) }}
+        {%- endif -%}
         {{ return(source('crm', table)) }}
     {%- elif table in crm_adapter_tables()[crm] -%}
         {{ return(ref('stg_' ~ crm ~ '__' ~ table)) }}
@@ -149,7 +154,7 @@
     {%- if modules.re.match('^[A-Za-z_][A-Za-z0-9_]*$', name) -%}
         {{ return(name) }}
     {%- endif -%}
-    {{ return(adapter.quote(name)) }}
+    {{ return(quote_identifier(name)) }}
 {%- endmacro %}
 
 

@@ -2,7 +2,7 @@
     Never derived from the data, so no row (however dated) can move it. -#}
 {% macro reference_time() -%}
     {%- if var('reference_time', none) -%}
-        cast('{{ var("reference_time") }}' as {{ dbt.type_timestamp() }})
+        cast({{ var_string("reference_time") }} as {{ dbt.type_timestamp() }})
     {%- else -%}
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
     {%- endif -%}

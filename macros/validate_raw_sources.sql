@@ -18,7 +18,8 @@
 
 
 {#- Run before every build (on-run-start): stop early, with the table, the column and
-    the problem, when a raw table is missing, lacks a contract column, holds a column
+    the problem, when a required raw table is missing (optional ones without files are
+    logged and read as empty: raw_relation), lacks a contract column, holds a column
     of a type staging cannot read (binary / not UTF-8 text, nested), or when the leads
     table is empty. Row-level problems are not errors: staging fixes or quarantines
     them and marts.data_quality counts them. In the hubspot / salesforce modes (var crm)
@@ -39,15 +40,16 @@
     {%- endif -%}
     {%- set problems = [] -%}
     {%- for table, required in raw_contract().items() -%}
+        {%- if table in optional_raw_tables() and not raw_files_present(table) -%}
+            {{ log('crm.' ~ table ~ ' is absent (optional): no files match ' ~ raw_files_pattern(table)
+                ~ '; its marts are empty', info=True) }}
+            {%- continue -%}
+        {%- endif -%}
         {%- set relation = source('crm', table) | string -%}
-        {%- set files = modules.re.search("read_parquet\\('([^']+)'", relation) -%}
-        {%- if files -%}
-            {%- set found = run_query("select count(*) from glob('" ~ files.group(1) ~ "')").columns[0].values()[0] -%}
-            {%- if found == 0 -%}
-                {%- do problems.append('crm.' ~ table ~ ': no files match ' ~ files.group(1)
-                    ~ " (set var raw_data_path, or repoint the source)") -%}
-                {%- continue -%}
-            {%- endif -%}
+        {%- if not raw_files_present(table) -%}
+            {%- do problems.append('crm.' ~ table ~ ': no files match ' ~ raw_files_pattern(table)
+                ~ " (set var raw_data_path, or repoint the source)") -%}
+            {%- continue -%}
         {%- endif -%}
         {%- set described = run_query('describe select * from ' ~ relation) -%}
         {%- set types = {} -%}
@@ -80,3 +82,33 @@
     {%- endif -%}
     {{ log('raw data: every contract table and column is present', info=True) }}
 {% endmacro %}
+
+
+{#- Contract tables a build can do without (their marts are then empty). -#}
+{% macro optional_raw_tables() -%}
+    {{ return(['sales_feedback', 'experiment_assignments']) }}
+{%- endmacro %}
+
+
+{#- The file pattern of a contract table read from files (the source's
+    external_location read_parquet('...')), as a SQL string literal; none for a table. -#}
+{% macro raw_files_literal(table) -%}
+    {%- set files = modules.re.search("read_parquet\\(('(?:[^']|'')*')", source('crm', table) | string) -%}
+    {{ return(files.group(1) if files else none) }}
+{%- endmacro %}
+
+
+{% macro raw_files_pattern(table) -%}
+    {%- set literal = raw_files_literal(table) -%}
+    {{ return(literal[1:-1] | replace("''", "'") if literal else none) }}
+{%- endmacro %}
+
+
+{#- Whether files match the table's pattern (always true for a table source). -#}
+{% macro raw_files_present(table) -%}
+    {%- set literal = raw_files_literal(table) -%}
+    {%- if not execute or not literal -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {{ return(run_query('select count(*) from glob(' ~ literal ~ ')').columns[0].values()[0] > 0) }}
+{%- endmacro %}

@@ -19,7 +19,7 @@ conversions as (
         lead_id,
         min(changed_at) as converted_at
     from {{ ref('int_stage_changes_mapped') }}
-    where stage = '{{ var("conversion_stage") }}'
+    where stage = {{ var_string("conversion_stage") }}
     group by lead_id
 ),
 

@@ -27,7 +27,7 @@ first_steps as (
     from views
     inner join leads on views.lead_id = leads.lead_id
     where
-        views.page_category = '{{ var("sequence_first_page") }}'
+        views.page_category = {{ var_string("sequence_first_page") }}
         and views.occurred_at >= leads.created_at
         and views.occurred_at < {{ dbt.dateadd(
             'hour', var('sequence_first_page_hours'), 'leads.created_at'
@@ -43,7 +43,7 @@ second_steps as (
     inner join views
         on
             first_steps.lead_id = views.lead_id
-            and views.page_category = '{{ var("sequence_second_page") }}'
+            and views.page_category = {{ var_string("sequence_second_page") }}
             and views.occurred_at > first_steps.first_step_at
             and views.occurred_at <= {{ dbt.dateadd(
                 'day', var('sequence_second_page_days'), 'first_steps.first_step_at'

@@ -40,7 +40,7 @@ conversions as (
         lead_id,
         min(changed_at) as converted_at
     from stages
-    where stage = '{{ var("conversion_stage") }}'
+    where stage = {{ var_string("conversion_stage") }}
     group by lead_id
 ),
 

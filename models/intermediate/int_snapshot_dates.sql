@@ -24,7 +24,7 @@ latest as (
 bounds as (
     select
         {%- if var('score_as_of') %}
-        cast('{{ var("score_as_of") }}' as {{ dbt.type_timestamp() }}) as score_as_of,
+        cast({{ var_string("score_as_of") }} as {{ dbt.type_timestamp() }}) as score_as_of,
         {%- else %}
         {{ dbt.dateadd('day', 1, dbt.date_trunc('day', 'latest.last_at')) }} as score_as_of,
         {%- endif %}
@@ -41,7 +41,7 @@ snapshots as (
         {{ dbt.dateadd(
             'day',
             'series.n * ' ~ var('snapshot_interval_days'),
-            "cast('" ~ var('snapshot_origin_date') ~ "' as " ~ dbt.type_timestamp() ~ ")"
+            "cast(" ~ var_string('snapshot_origin_date') ~ " as " ~ dbt.type_timestamp() ~ ")"
         ) }} as as_of,
         bounds.score_as_of,
         bounds.first_created_at

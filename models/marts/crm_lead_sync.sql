@@ -4,7 +4,8 @@
     changed (from the snapshot), so unchanged leads are not re-synced. Leads sales
     owns (status in_pipeline) are synced with an empty score and tier; queue leads
     (marts.sales_queue) carry the time they entered their tier and the follow-up due
-    time. -#}
+    time. The CRM key and the score fields only: no e-mail or other personal data
+    leaves through the sync. -#}
 with
 
 scores as (
@@ -43,8 +44,6 @@ queue as (
 final as (
     select
         scores.lead_id,
-        scores.email,
-        scores.owner_id,
         scores.score as ml_lead_score,
         scores.tier as ml_lead_tier,
         scores.score_source as ml_lead_score_source,

@@ -117,9 +117,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(command: str, db: str | None, error: Exception) -> str:
+    """What went wrong, in one line, for the errors a user can fix."""
+    import duckdb
+
+    from leadscore.publish import CommandError
+
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if isinstance(error, CommandError):
+        return text
+    if isinstance(error, duckdb.IOException) and "lock" in text.lower():
+        holder = text.split("Conflicting lock is held in", 1)[-1].split(". See", 1)[0].strip()
+        return (
+            f"{command}: {db} is in use by another process ({holder}), e.g. a running "
+            "`dbt build`: wait for it to finish (BI tools read the published copy)"
+        )
+    if isinstance(error, duckdb.CatalogException):
+        return f"{command}: {db} has no marts ({text}); run `dbt build` first"
+    return f"{command}: {text}"
+
+
 def main(argv: list[str] | None = None) -> int:
+    import duckdb
+
+    from leadscore.publish import CommandError
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    db = getattr(args, "db", None)
+    if args.command in ("summary", "export-sync", "report") and not Path(db).exists():
+        print(f"{args.command}: no database at {db}; run `dbt build` first", file=sys.stderr)
+        return 1
+    try:
+        return int(args.func(args))
+    except (CommandError, duckdb.Error) as error:
+        print(_one_line(args.command, db, error), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from leadscore.generator import GeneratorConfig, generate
+from leadscore.publish import quote_identifier, sql_string
 
 CRMS = ("hubspot", "salesforce")
 # the moment of the sync: the generator's export time
@@ -523,7 +524,7 @@ def connector_tables(crm: str, raw: Path) -> dict[str, duckdb.DuckDBPyRelation]:
         raise ValueError(f"crm must be one of {CRMS}, got {crm!r}")
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
-    con.execute(_PARSE.replace("{raw}", Path(raw).as_posix()))
+    con.execute(_PARSE.replace("{raw}", Path(raw).as_posix().replace("'", "''")))
     queries = _HUBSPOT
     if crm == "salesforce":
         con.execute(_SALESFORCE_BASE)
@@ -549,16 +550,16 @@ def load_tables(
                 rel.write_parquet(f"{tmp}/{name}.parquet")
         out = duckdb.connect(str(db))
         try:
-            out.execute(f'drop schema if exists "{schema}" cascade')
-            out.execute(f'create schema "{schema}"')
+            quoted = quote_identifier(schema)
+            out.execute(f"drop schema if exists {quoted} cascade")
+            out.execute(f"create schema {quoted}")
             for name in tables:
                 if name in omit:
                     continue
-                out.execute(
-                    f'create table "{schema}"."{name}" as '
-                    f"select * from read_parquet('{tmp}/{name}.parquet')"
-                )
-                counts[name] = out.sql(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
+                table = f"{quoted}.{quote_identifier(name)}"
+                files = sql_string(f"{tmp}/{name}.parquet")
+                out.execute(f"create table {table} as select * from read_parquet({files})")
+                counts[name] = out.sql(f"select count(*) from {table}").fetchall()[0][0]
         finally:
             out.close()
     return counts

@@ -21,6 +21,18 @@ from leadscore.features import FeatureSpec
 from leadscore.training import pool_for
 
 REASONS = 3
+# free text that looks like contact details: an e-mail (a token with @), a phone number
+# (international +prefix, or three digit groups such as 555 010 2234) or a web address
+# (scheme, www, or a domain ending); matched on raw and on normalised text ("acme io/x")
+CONTACT_DETAILS = (
+    r"(?i)\S@\S"
+    r"|\+\s*\(?\d[\d\s().\-/]{5,}\d"
+    r"|\(?\b\d{3}\)?[\s.\-/]*\d{3}[\s.\-/]+\d{4}\b"
+    r"|://|\bwww[.\s]\S"
+    r"|\b[a-z0-9-]+\.(?:com|net|org|io|co|ai|app|dev|biz|info|de|uk|fr|es|nl)\b"
+    r"|\b[a-z0-9-]+\s(?:com|net|org|io|co|ai|app|dev|biz|info|de|uk|fr|es|nl)(?:/|$)"
+)
+WITHHELD = "[withheld: contact details]"
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,12 @@ def _format(value: pl.Expr) -> pl.Expr:
     )
 
 
+def scrub(text: pl.Expr) -> pl.Expr:
+    """Free text as it may be shown in a reason: a value that looks like an e-mail,
+    phone number or web address (a lead typed it into a form field) is withheld."""
+    return pl.when(text.str.contains(CONTACT_DETAILS)).then(pl.lit(WITHHELD)).otherwise(text)
+
+
 def _fill(template: str, text: pl.Expr) -> pl.Expr:
     """template with every {value} replaced by `text` (per row)."""
     parts = template.split("{value}")
@@ -122,7 +140,7 @@ def render(
         expr = (
             pl.when(pl.col("v").is_null())
             .then(pl.lit(if_missing))
-            .otherwise(_fill(template, wording.text_values(feature, pl.col("v"))))
+            .otherwise(_fill(template, scrub(wording.text_values(feature, pl.col("v")))))
         )
     return frame.select(_singular(expr).alias("s"))["s"]
 
@@ -152,8 +170,9 @@ def _json_values(values: pl.Series) -> pl.Series:
     """Each value as a JSON literal (floats to 4 decimals), vectorised."""
     if values.dtype.is_float():  # Float64: a Float32's JSON text drops digits
         values = values.cast(pl.Float64).round(4)
-    elif not (values.dtype.is_numeric() or values.dtype in (pl.Boolean, pl.String)):
-        values = values.cast(pl.String)
+    elif not (values.dtype.is_numeric() or values.dtype == pl.Boolean):
+        text = pl.DataFrame({"v": values.cast(pl.String)})
+        values = text.select(scrub(pl.col("v")).alias("v"))["v"]
     encoded = pl.DataFrame({"v": values}).select(pl.struct("v").struct.json_encode())
     return encoded.to_series().str.slice(5).str.head(-1)  # '{"v":x}' -> 'x'
 

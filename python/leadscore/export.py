@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from leadscore.publish import sql_string
+
 SYNC = "marts.crm_lead_sync"
 
 
@@ -22,7 +24,7 @@ def export_sync(db: Path, out: Path) -> int:
         for fmt in ("csv", "parquet"):
             path = out / f"crm_lead_sync.{fmt}"
             options = "(format csv, header true)" if fmt == "csv" else "(format parquet)"
-            con.sql(f"copy ({query}) to '{path}' {options}")
+            con.sql(f"copy ({query}) to {sql_string(path)} {options}")
             print(f"export-sync: {rows:,} rows -> {path}")
     finally:
         con.close()

@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -474,3 +475,195 @@ def test_history_survives_full_refresh_and_no_temp_tables_are_left(clean_raw, tm
     con.close()
     assert history == {"data_quality": 2, "model_health": 2}
     assert leftovers == []
+
+
+# -- contact details typed into form fields never reach a reason -----------------------
+
+# Shapes from a real form export: a lead typed an e-mail, a phone number or a web
+# address into "stated budget"; staging normalises the text (dots and dashes -> spaces),
+# so the reasons see both shapes. Benign answers next to them must stay readable.
+CONTACT_DETAILS = [
+    "lucas kowalski1098@globex54 com",
+    "lucas.kowalski1098@globex54.com",
+    "+1 (555) 010-2234",
+    "+1 (555) 010 2234",
+    "555.010.2234",
+    "www.acme.io/pricing",
+    "www acme io/pricing",
+    "https://acme.example/pricing",
+    "acme.io",
+]
+BENIGN = ["50k 100k", "100k+", "under 10k", "q3 2025", "2024 01 05", "crm for 25 reps", "Retail"]
+
+
+def test_reasons_never_quote_contact_details():
+    from leadscore.explain import reasons, render
+    from leadscore.features import FeatureSpec
+
+    values = CONTACT_DETAILS + BENIGN
+    dictionary = {"budget_range": {"template": "Stated budget: {value}"}}
+    sentences = render("budget_range", pl.Series(values), dictionary).to_list()
+    for value, sentence in zip(values, sentences, strict=True):
+        if value in BENIGN:
+            assert sentence == f"Stated budget: {value}"
+        else:
+            assert sentence == "Stated budget: [withheld: contact details]", sentence
+    # flat mode: a column without a dictionary row (generic template), and the JSON value
+    frame = pl.DataFrame({"Notes": values, "visits": list(range(len(values)))})
+    spec = FeatureSpec(numeric=("visits",), categorical=("Notes",))
+    contributions = np.tile([-0.1, 0.4], (len(values), 1))
+    out = reasons(contributions, spec, frame, pl.DataFrame({"feature": [], "template": []}))
+    for value, text, listed in zip(values, out["positive_reason_1"], out["reasons_json"],
+                                   strict=True):  # fmt: skip
+        note = next(r for r in json.loads(listed) if r["feature"] == "Notes")
+        if value in BENIGN:
+            assert (text, note["value"]) == (f"Notes is {value}", value)
+        else:
+            assert value not in listed and "@" not in listed, listed
+            assert text == "Notes is [withheld: contact details]"
+            assert note["value"] == "[withheld: contact details]"
+
+
+# -- hostile names and paths: nothing executes, the build works or stops clearly -------
+
+# A statement hidden in a folder name (a user's home folder "o'brien", a share named
+# by someone hostile) and in vars; every case checks that no table "pwned" appears.
+PWN = "create table main.pwned as select 1; --"
+HOSTILE_DIR = f"o'brien'); {PWN}"
+
+
+def tables_named(db: Path, name: str) -> list:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(
+            "select table_schema, table_name from information_schema.tables "
+            f"where table_name = '{name}'"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_build(clean_raw, tmp_path_factory):
+    """One CRM build: raw data under a folder whose name closes the SQL string and adds
+    a statement, the optional tables absent, and contact details typed into the budget
+    answer of every fourth lead (as in a real form export)."""
+    tmp = tmp_path_factory.mktemp("hostile")
+    raw = tmp / HOSTILE_DIR / "crm"
+    shutil.copytree(clean_raw, raw)
+    shutil.rmtree(raw / "sales_feedback")
+    shutil.rmtree(raw / "experiment_assignments")
+    leads = read(raw, "leads").with_row_index("i")
+    typed = pl.Series([CONTACT_DETAILS[i % len(CONTACT_DETAILS)] for i in range(leads.height)])
+    # keen buyers type their details everywhere: planted on every customer too, so the
+    # answer predicts conversion and reaches the top reasons of open leads
+    stages = read(raw, "lifecycle_stage_changes")
+    customers = stages.filter(pl.col("stage").str.to_lowercase().str.contains("customer"))
+    keen = (pl.col("i") % 4 == 0) | pl.col("lead_id").is_in(customers["lead_id"].implode())
+    leads = leads.with_columns(
+        budget_range=pl.when(keen).then(typed).otherwise(pl.col("budget_range"))
+    ).drop("i")
+    write(raw, "leads", leads)
+    # enough history for a model at this size (1,500 leads), so SHAP reasons are rendered
+    return tmp, build(raw, tmp, extra_vars={"min_labelled_leads": 200, "min_conversions": 30})
+
+
+def test_a_quote_and_a_statement_in_the_data_path_are_only_a_path(hostile_build):
+    tmp, result = hostile_build
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    assert "Traceback" not in output
+    assert tables_named(tmp / "db.duckdb", "pwned") == []
+    con = duckdb.connect(str(tmp / "db.duckdb"), read_only=True)
+    assert con.sql("select count(*) from marts.lead_scores").fetchall()[0][0] > 100
+    con.close()
+
+
+def test_absent_optional_tables_build_with_empty_marts(hostile_build):
+    tmp, result = hostile_build
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    assert "crm.sales_feedback is absent (optional)" in output
+    assert "crm.experiment_assignments is absent (optional)" in output
+    con = duckdb.connect(str(tmp / "db.duckdb"), read_only=True)
+    assert con.sql("select count(*) from marts.experiment_lift").fetchall()[0][0] == 0
+    con.close()
+
+
+def test_the_sync_and_the_reasons_carry_no_contact_details(hostile_build, tmp_path):
+    tmp, result = hostile_build
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    con = duckdb.connect(str(tmp / "db.duckdb"), read_only=True)
+    columns = [r[0] for r in con.sql("describe marts.crm_lead_sync").fetchall()]
+    texts = con.sql(
+        "select concat_ws(' | ', positive_reason_1, positive_reason_2, positive_reason_3, "
+        "negative_reason_1, negative_reason_2, negative_reason_3, reasons_json) "
+        "from marts.lead_scores"
+    ).fetchall()
+    budget_reasons = con.sql(
+        "select count(*) from marts.lead_scores where reasons_json like '%budget_range%'"
+    ).fetchall()[0][0]
+    con.close()
+    assert columns == [
+        "lead_id", "ml_lead_score", "ml_lead_tier", "ml_lead_score_source",
+        "ml_recommended_action", "ml_follow_up_sla_hours", "ml_lead_score_reasons",
+        "ml_model_id", "score_updated_at", "ml_lead_status", "ml_tier_entered_at",
+        "ml_follow_up_due_at",
+    ]  # fmt: skip
+    assert budget_reasons > 0  # the planted answers do reach the model's reasons ...
+    withheld = [t for (t,) in texts if "Stated budget: [withheld: contact details]" in t]
+    assert len(withheld) > 0  # ... and are withheld there
+    planted = ("kowalski", "globex", "acme", "www", "@", "(555)", "555 010", "010 2234")
+    leaked = [t for (t,) in texts if any(p in t for p in planted)]
+    assert leaked == [], leaked[:3]
+    exported = subprocess.run(
+        [str(Path(sys.executable).with_name("leadscore")), "export-sync",
+         "--db", str(tmp / "db.duckdb"), "--out", str(tmp_path)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    header = (tmp_path / "crm_lead_sync.csv").read_text().splitlines()[0]
+    assert "email" not in header and "owner" not in header
+
+
+def test_statements_in_vars_stop_before_anything_runs(clean_raw, tmp_path):
+    hostile = {
+        "conversion_stage": f"customer'; {PWN}",
+        "score_as_of": f"2026-01-01' as timestamp) as x; {PWN}",
+        "sequence_first_page": "pricing' or '1' = '1",
+        "event_types": ["page_view", f"x'); {PWN}"],
+        "prediction_horizon_days": f"90; {PWN}",
+        "hubspot_lead_source_property": f"x; {PWN}",
+        "us_timestamp_formats": [f"%m/%d/%Y'); {PWN}"],
+    }
+    db = tmp_path / "db.duckdb"
+    env = {**os.environ, "DUCKDB_PATH": str(db), "DO_NOT_TRACK": "1"}
+    cmd = [
+        str(Path(sys.executable).with_name("dbt")), "build",
+        "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
+        "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+        "--vars", json.dumps({"raw_data_path": str(clean_raw), **hostile}),
+    ]  # fmt: skip
+    result = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in output
+    assert "Invalid vars (7 problem(s)); nothing was run" in output, output[-3000:]
+    for name in hostile:
+        assert f"var {name}" in output
+    assert "OK created" not in output
+    assert not db.exists() or tables_named(db, "pwned") == []
+
+
+def test_connector_demo_in_a_folder_with_a_quote_and_a_quoted_schema(tmp_path):
+    """`leadscore generate-crm` into /home/o'brien/..., schema with a double quote."""
+    from leadscore.connectors import fixture_config, generate_connector
+
+    folder = tmp_path / "o'brien"
+    folder.mkdir()
+    db = folder / "crm.duckdb"
+    counts = generate_connector("hubspot", fixture_config(300, 1, 5), db, 'hub"spot', [])
+    con = duckdb.connect(str(db), read_only=True)
+    contacts = con.sql('select count(*) from "hub""spot".contact').fetchall()[0][0]
+    con.close()
+    assert contacts == counts["contact"] > 0

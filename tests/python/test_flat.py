@@ -483,7 +483,10 @@ BAD_FILES = {
     ),
     "created_at_not_a_date": (
         "id,converted,industry,created\n1,yes,a,2024-01-05\n2,no,b,soon\n3,no,c,later\n",
-        ['the created-at column "created" is not a date in 2 of 3 filled rows (e.g. "later")'],
+        [
+            'the created-at column "created" is not a date in one format: the best format reads '
+            '1 of 3 filled rows (yyyy-mm-dd: 1; 2 need another format, e.g. "later" matches none)'
+        ],
     ),
     "no_attribute_columns": (
         "id,converted\n1,yes\n2,no\n",
@@ -493,7 +496,53 @@ BAD_FILES = {
         "id,converted,industry\n1,no,a\n2,no,b\n3,,c\n",
         ["has 0 converted and 2 not converted leads"],
     ),
+    # spreadsheet exports: ids typed as placeholders, which leadscore.flat reads as missing
+    "placeholder_ids": (
+        "id,converted,industry\nN/A,yes,a\nnone,no,b\n-,no,c\n4,yes,d\n5,no,e\n",
+        ['3 row(s) have no id in column "id"', '"-", "N/A", "none" (var flat_missing_values)'],
+    ),
+    # a trailing space from a copy-paste: the same lead once trimmed
+    "duplicate_ids_after_trim": (
+        "id,converted,industry\nL00004,yes,a\nL00004 ,no,b\nL00005,no,c\n",
+        [
+            'has duplicated values (e.g. "L00004" as "L00004 " and "L00004"',
+            "compared without surrounding spaces",
+        ],
+    ),
+    # an export merged from four tools, each with its own date format (every value a date)
+    "created_at_in_four_formats": (
+        "id,converted,industry,created\n"
+        + "".join(
+            f"{i},{'yes' if i % 2 else 'no'},a,{d}\n"
+            for i, d in enumerate(
+                ["2024-01-05", "01/05/2024", "05.01.2024", "2024-01-05 10:30"] * 5
+            )
+        ),
+        [
+            'the created-at column "created" is not a date in one format: the best format '
+            "reads 5 of 20 filled rows",
+            "yyyy-mm-dd hh:mi: 5",
+            "dd.mm.yyyy: 5",
+            "15 need another format",
+        ],
+    ),
+    # a pivoted export with one column per day: refused before DuckDB sniffs 50,000 columns
+    "fifty_thousand_columns": (
+        "id,converted,"
+        + ",".join(f"d{i}" for i in range(50_000))
+        + "\n"
+        + "".join(
+            f"{i},{'yes' if i % 2 else 'no'}," + ",".join("1" * 50_000) + "\n" for i in range(4)
+        ),
+        ["the header has 50002 columns, more than var flat_max_columns (2000)"],
+    ),
+    # Excel's "CSV" on Windows: latin-1 bytes
+    "latin1_file": (
+        "id,converted,industry\n1,yes,Caf\xe9\n2,no,b\n".encode("latin-1"),
+        ["the file is not UTF-8 text", "set var flat_file_encoding to latin-1"],
+    ),
 }
+CREATED_AT_CASES = ("created_at_not_a_date", "created_at_in_four_formats")
 
 
 @pytest.fixture(scope="module")
@@ -502,13 +551,16 @@ def bad_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("bad_flat")
 
 
-# the case with other vars last: the others reuse one parse
-@pytest.mark.parametrize("case", sorted(BAD_FILES, key=lambda c: (c == "created_at_not_a_date", c)))
+# the cases with other vars last: the others reuse one parse
+@pytest.mark.parametrize("case", sorted(BAD_FILES, key=lambda c: (c in CREATED_AT_CASES, c)))
 def test_bad_flat_file_stops_with_what_to_fix(case, bad_dir):
     content, fragments = BAD_FILES[case]
     path = bad_dir / "leads.csv"
-    path.write_text(content)
-    created = "created" if case == "created_at_not_a_date" else None
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    created = "created" if case in CREATED_AT_CASES else None
     variables = {"flat_file": str(path), "flat_id_column": "id", "flat_label_column": "converted",
                  "flat_created_at_column": created}  # fmt: skip
     result = dbt_build(bad_dir, variables)
@@ -519,3 +571,76 @@ def test_bad_flat_file_stops_with_what_to_fix(case, bad_dir):
     for fragment in fragments:
         assert fragment in output, f"{fragment!r} not in:\n{output[-3000:]}"
     assert "OK created" not in output
+
+
+def test_preflight_applies_the_rules_of_the_python_model():
+    """The pre-flight (macros/flat_mode.sql flat_rules) reads dates and labels with
+    leadscore.flat's own constants: an export it passes cannot stop in a Python model."""
+    import ast
+
+    import yaml
+
+    from leadscore import flat
+
+    text = (PROJECT / "macros" / "flat_mode.sql").read_text()
+    start = text.index("return(", text.index("{% macro flat_rules()")) + len("return(")
+    rules = ast.literal_eval(text[start : text.index(") }}", start)])
+    assert tuple(rules["date_formats"]) == flat.DATE_FORMATS
+    assert rules["parse_share"] == flat.PARSE_SHARE
+    assert set(rules["true_values"]) == flat.TRUE_VALUES
+    assert set(rules["false_values"]) == flat.FALSE_VALUES
+    # placeholders: one list, var flat_missing_values, read by both
+    project = (PROJECT / "dbt_project.yml").read_text()
+    missing = yaml.safe_load(project)["vars"]["flat_missing_values"]
+    assert tuple(missing) == flat.DEFAULT_MISSING_VALUES
+
+
+# -- hostile names and paths: nothing executes ------------------------------------------
+
+PWN = "create table main.pwned as select 1; --"
+
+
+def _pwned(db: Path) -> list:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(
+            "select table_schema from information_schema.tables where table_name = 'pwned'"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_a_statement_in_the_id_header_and_a_quote_in_the_path_are_only_names(tmp_path):
+    """The id column's header closes the quoted identifier and adds a statement; the
+    file sits in a folder named o'brien with a quote in its own name."""
+    header = f'x"; {PWN}'
+    raw = _synthetic(1200, seed=5).rename({"Lead ID": header})
+    folder = tmp_path / "o'brien"
+    folder.mkdir()
+    path = folder / "leads 'q3'.csv"
+    raw.write_csv(path)
+    variables = {"flat_file": str(path), "flat_id_column": header,
+                 "flat_label_column": "Converted", "flat_created_at_column": "Created"}  # fmt: skip
+    db = tmp_path / "leadscore.duckdb"
+    result = dbt_build(tmp_path, variables, db)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    assert "Traceback" not in output
+    assert _pwned(db) == []
+    con = duckdb.connect(str(db), read_only=True)
+    scored = con.sql("select count(*) from marts.lead_scores").fetchall()[0][0]
+    ids = con.sql("select count(*) from marts.lead_scores where lead_id like 'L%'").fetchall()
+    con.close()
+    assert scored == (raw["Converted"] == "").sum() == ids[0][0]
+
+
+def test_a_statement_in_the_table_name_stops_with_what_to_fix(tmp_path):
+    db = tmp_path / "leadscore.duckdb"
+    variables = {"flat_table": f"main.lead_export; {PWN}", "flat_id_column": "id",
+                 "flat_label_column": "converted"}  # fmt: skip
+    result = dbt_build(tmp_path, variables, db)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in output
+    assert "var flat_table" in output and "expected a table or view name" in output, output[-3000:]
+    assert not db.exists() or _pwned(db) == []

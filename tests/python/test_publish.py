@@ -4,6 +4,9 @@ build database, so a reader holding its file open cannot make a build fail."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -51,3 +54,110 @@ def test_builds_succeed_while_a_reader_holds_the_bi_copy(built_db, small_raw, tm
         assert {"lead_scores", "crm_lead_sync", "model_performance", "data_quality"} <= tables
     finally:
         fresh.close()
+
+
+# -- the CLI on a wrong or busy database: one line, non-zero, the good copy kept -------
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    leadscore = Path(sys.executable).with_name("leadscore")
+    return subprocess.run([str(leadscore), *args], capture_output=True, text=True)
+
+
+def _one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+MARTS = ("crm_lead_sync", "data_quality", "lead_scores", "model_performance")
+
+
+@pytest.fixture
+def marts_db(tmp_path) -> Path:
+    """A build database's shape: the marts schema with a few tables (no dbt run needed)."""
+    db = tmp_path / "build.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create schema marts")
+    for name in MARTS:
+        con.execute(f"create table marts.{name} as select 'L1' as lead_id, 42 as score")
+    con.close()
+    return db
+
+
+def test_publish_refuses_a_database_without_marts_and_keeps_the_bi_copy(marts_db, tmp_path):
+    # a `dbt build` that stopped in the pre-flight leaves a database without marts
+    built_db = marts_db
+    bi = tmp_path / "bi.duckdb"
+    assert publish(built_db, bi) == len(MARTS)
+    before = bi.read_bytes()
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    result = _cli("publish", "--db", str(empty), "--to", str(bi))
+    _one_line_error(result, "publish:", "refused", "0 marts", str(bi))
+    assert bi.read_bytes() == before
+    # fewer marts than the copy holds (a partial build): refused, naming what is missing
+    partial = tmp_path / "partial.duckdb"
+    shutil.copy(built_db, partial)
+    con = duckdb.connect(str(partial))
+    con.execute("drop table marts.lead_scores")
+    con.close()
+    result = _cli("publish", "--db", str(partial), "--to", str(bi))
+    _one_line_error(result, "refused", "lead_scores")
+    assert bi.read_bytes() == before
+    # no database at all
+    result = _cli("publish", "--db", str(tmp_path / "nowhere.duckdb"), "--to", str(bi))
+    _one_line_error(result, "no database at", "dbt build")
+
+
+def test_commands_on_a_database_without_marts_say_so_in_one_line(tmp_path):
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    for command in (["export-sync", "--out", str(tmp_path / "x")], ["summary"],
+                    ["report", "--out", str(tmp_path / "r.html")]):  # fmt: skip
+        _one_line_error(_cli(*command, "--db", str(empty)), "has no", "dbt build")
+
+
+def test_commands_on_a_locked_database_say_so_in_one_line(marts_db, tmp_path):
+    # a running `dbt build` holds the write lock (here: another process writing)
+    db = marts_db
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('locked', flush=True); time.sleep(60)", str(db)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        for command in (["export-sync", "--out", str(tmp_path / "x")], ["summary"],
+                        ["publish", "--to", str(tmp_path / "bi.duckdb")]):  # fmt: skip
+            _one_line_error(_cli(*command, "--db", str(db)), "in use by another process")
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_publish_still_replaces_a_copy_a_bi_tool_holds_open_for_writing(marts_db, tmp_path):
+    """DBeaver and others open DuckDB files read-write by default: the refusal check
+    must not need to open the copy (it reads the listing of the last publish)."""
+    bi = tmp_path / "bi.duckdb"
+    assert publish(marts_db, bi) == len(MARTS)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('open', flush=True); time.sleep(60)", str(bi)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        assert publish(marts_db, bi) == len(MARTS)
+        partial = tmp_path / "partial.duckdb"
+        shutil.copy(marts_db, partial)
+        con = duckdb.connect(str(partial))
+        con.execute("drop table marts.lead_scores")
+        con.close()
+        _one_line_error(_cli("publish", "--db", str(partial), "--to", str(bi)), "refused")
+    finally:
+        holder.kill()
+        holder.wait()
