@@ -1,46 +1,19 @@
-{#- Deals that cannot be used, with the reason (the first that applies); the same
-    rules as int_opportunities_mapped, which keeps the rows without a reason.
-    future_dated / too_old: created_at or closed_at out of range (date_range_reason);
-    duplicate_opportunity_id: the earliest created row of an id is kept;
-    closed_before_created: closed_at earlier than created_at. -#}
+{{ config(materialized='view') }}
+{#- Deals that cannot be used, with the reason (the first that applies; the rules are
+    in int_opportunities_checked, which int_opportunities_mapped splits too). -#}
 with
 
-opportunities as (
-    select * from {{ ref('stg_crm__opportunities') }}
-),
-
-id_map as (
-    select * from {{ ref('int_lead_ids_mapped') }}
-),
-
 checked as (
-    select
-        opportunities.opportunity_id,
-        opportunities.source_lead_id,
-        opportunities.created_at_raw,
-        case
-            when opportunities.opportunity_id is null then 'missing_opportunity_id'
-            when opportunities.created_at is null then 'unparseable_created_at'
-            when {{ date_range_reason('opportunities.created_at') }} is not null
-                then {{ date_range_reason('opportunities.created_at') }}
-            when {{ date_range_reason('opportunities.closed_at') }} is not null
-                then {{ date_range_reason('opportunities.closed_at') }}
-            when id_map.source_lead_id is null then 'unknown_lead'
-            when id_map.is_quarantined then 'lead_quarantined'
-            when row_number() over (
-                partition by opportunities.opportunity_id
-                order by
-                    opportunities.created_at, opportunities.closed_at nulls last,
-                    opportunities.source_lead_id, opportunities.amount, opportunities.is_won
-            ) > 1 then 'duplicate_opportunity_id'
-            when opportunities.closed_at < opportunities.created_at then 'closed_before_created'
-        end as quarantine_reason
-    from opportunities
-    left join id_map on opportunities.source_lead_id = id_map.source_lead_id
+    select * from {{ ref('int_opportunities_checked') }}
 ),
 
 final as (
-    select * from checked
+    select
+        opportunity_id,
+        source_lead_id,
+        created_at_raw,
+        quarantine_reason
+    from checked
     where quarantine_reason is not null
 )
 
