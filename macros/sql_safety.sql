@@ -37,6 +37,13 @@
             {%- do problems.append('var ' ~ name ~ ' = ' ~ tojson(value) ~ ': expected a lower-case name (letters, digits, _), e.g. customer') -%}
         {%- endif -%}
     {%- endfor -%}
+    {#- optional names: null switches the feature off -#}
+    {%- for name in ['handoff_stage', 'deal_value_segment'] -%}
+        {%- set value = var(name, none) -%}
+        {%- if value is not none and not re.match(name_pattern, value | string) -%}
+            {%- do problems.append('var ' ~ name ~ ' = ' ~ tojson(value) ~ ': expected a lower-case name (letters, digits, _) or null') -%}
+        {%- endif -%}
+    {%- endfor -%}
     {%- for name in ['event_types', 'sales_touch_event_types', 'key_page_categories', 'rules_attribute_columns',
                      'drift_numeric_features', 'drift_categorical_features'] -%}
         {%- set values = var(name, []) -%}
@@ -61,7 +68,9 @@
                      'engagement_half_life_days', 'icp_points_per_technology', 'max_training_examples',
                      'psi_alert_threshold', 'auc_alert_margin', 'tier_calibration_alert_gap', 'tier_calibration_min_leads',
                      'hot_capacity_per_week', 'max_employee_count', 'max_annual_revenue', 'max_event_duration_seconds',
-                     'flat_max_columns'] -%}
+                     'flat_max_columns', 'min_useful_auc', 'feedback_hot_rejection_threshold',
+                     'feedback_alert_window_days', 'feedback_alert_min_verdicts', 'deal_value_min_deals',
+                     'sales_queue_max_tier_rank'] -%}
         {%- set value = var(name, none) -%}
         {%- if value is not none and (value is sameas true or value is sameas false or not re.match(number_pattern, value | string)) -%}
             {%- do problems.append('var ' ~ name ~ ' = ' ~ tojson(value) ~ ': expected a number') -%}
@@ -72,7 +81,8 @@
                                ('hubspot_schema', var('hubspot_schema', none)),
                                ('hubspot_database', var('hubspot_database', none)),
                                ('salesforce_schema', var('salesforce_schema', none)),
-                               ('salesforce_database', var('salesforce_database', none))] -%}
+                               ('salesforce_database', var('salesforce_database', none)),
+                               ('crm_feedback_field', var('crm_feedback_field', none))] -%}
     {%- for name in ['hubspot_qualification_properties', 'salesforce_qualification_fields'] -%}
         {%- set mapping = var(name, {}) -%}
         {%- if mapping is mapping -%}

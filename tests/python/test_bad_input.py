@@ -635,6 +635,9 @@ def test_statements_in_vars_stop_before_anything_runs(clean_raw, tmp_path):
         "prediction_horizon_days": f"90; {PWN}",
         "hubspot_lead_source_property": f"x; {PWN}",
         "us_timestamp_formats": [f"%m/%d/%Y'); {PWN}"],
+        "handoff_stage": f"sql'; {PWN}",
+        "crm_feedback_field": f"verdict'); {PWN}",
+        "min_useful_auc": f"0.55; {PWN}",
     }
     db = tmp_path / "db.duckdb"
     env = {**os.environ, "DUCKDB_PATH": str(db), "DO_NOT_TRACK": "1"}
@@ -648,7 +651,7 @@ def test_statements_in_vars_stop_before_anything_runs(clean_raw, tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "Traceback" not in output
-    assert "Invalid vars (7 problem(s)); nothing was run" in output, output[-3000:]
+    assert "Invalid vars (10 problem(s)); nothing was run" in output, output[-3000:]
     for name in hostile:
         assert f"var {name}" in output
     assert "OK created" not in output

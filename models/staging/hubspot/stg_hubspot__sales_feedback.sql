@@ -27,7 +27,7 @@ history as (
     }) }} as history
     where
         {{ 'false' if not field or not connector_has('hubspot', 'contact_property_history') else '1 = 1' }}
-        and lower(history.name) = lower('{{ field or "" }}')
+        and lower(history.name) = lower({{ sql_string(field or '') }})
         and nullif(trim(history.value), '') is not null
 ),
 

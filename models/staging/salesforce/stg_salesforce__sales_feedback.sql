@@ -27,7 +27,7 @@ history as (
     }) }} as history
     where
         {{ 'false' if not field or not connector_has('salesforce', 'lead_history') else '1 = 1' }}
-        and lower(history.field) = lower('{{ field or "" }}')
+        and lower(history.field) = lower({{ sql_string(field or '') }})
         and nullif(trim(history.new_value), '') is not null
 ),
 
