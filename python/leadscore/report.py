@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import polars as pl
+from sklearn.metrics import precision_recall_curve, roc_curve
 
 W, H, PAD = 460, 300, 48
 COLORS = {"model": "#1f6feb", "rules": "#d9822b", "random": "#9aa4ae"}
@@ -92,17 +93,24 @@ def _thin(xs: np.ndarray, ys: np.ndarray, n: int = 300) -> tuple[np.ndarray, np.
 
 
 def curves(y: np.ndarray, score: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """ROC (fpr, tpr), precision-recall (recall, precision), gains (share, captured)."""
-    order = np.argsort(-score, kind="mergesort")
-    y = y[order].astype(float)
-    tp = np.cumsum(y)
-    fp = np.cumsum(1 - y)
-    pos, neg = max(tp[-1], 1), max(fp[-1], 1)
-    k = np.arange(1, len(y) + 1)
+    """ROC (fpr, tpr), precision-recall (recall, precision), gains (share, captured).
+
+    scikit-learn's curves: leads tied at one score are one point (all of them are
+    called or none), so the row order inside a tie cannot draw a better curve than
+    the ranking has. The gains curve has one point per distinct score too.
+    """
+    y = np.asarray(y).astype(int)
+    score = np.asarray(score, dtype=float)
+    fpr, tpr, _ = roc_curve(y, score)
+    precision, recall, _ = precision_recall_curve(y, score)
+    # tp and fp at every distinct threshold, highest score first
+    all_fpr, all_tpr, _ = roc_curve(y, score, drop_intermediate=False)
+    pos, neg = max(int(y.sum()), 1), max(int(len(y) - y.sum()), 1)
+    called = (all_tpr * pos + all_fpr * neg) / max(len(y), 1)
     return {
-        "roc": (np.r_[0, fp / neg], np.r_[0, tp / pos]),
-        "pr": (tp / pos, tp / k),
-        "gains": (np.r_[0, k / len(y)], np.r_[0, tp / pos]),
+        "roc": (fpr, tpr),
+        "pr": (recall, precision),
+        "gains": (called, all_tpr),
     }
 
 
