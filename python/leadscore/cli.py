@@ -35,7 +35,12 @@ def _export_sync(args: argparse.Namespace) -> int:
 def _publish(args: argparse.Namespace) -> int:
     from leadscore.publish import publish
 
-    publish(Path(args.db), Path(args.to))
+    try:
+        publish(Path(args.db), Path(args.to), storage_version=args.storage_version,
+                parquet=Path(args.parquet) if args.parquet else None)  # fmt: skip
+    except (ValueError, FileNotFoundError) as e:
+        print(e, file=sys.stderr)
+        return 2
     return 0
 
 
@@ -108,6 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pub.add_argument("--db", default="data/leadscore.duckdb")
     pub.add_argument("--to", default="data/leadscore_bi.duckdb")
+    pub.add_argument(
+        "--storage-version",
+        default="v1.0.0",
+        help="DuckDB storage format of the copy (v1.0.0: DuckDB 1.0 and later open it)",
+    )
+    pub.add_argument("--parquet", default=None, help="also write DIR/<table>.parquet per mart")
     pub.set_defaults(func=_publish)
 
     rep = sub.add_parser("report", help="write the self-contained HTML model report")

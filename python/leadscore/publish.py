@@ -6,18 +6,25 @@ copy: after each build the marts are copied into a new file next to the target,
 which then replaces the target with os.replace (atomic on POSIX). A reader that
 has the old copy open keeps reading it undisturbed; the next connection sees the
 new one. The build never opens the BI copy.
+
+The copy is written in an older DuckDB storage format (default v1.0.0, which
+DuckDB 1.0 and every later reader opens): DuckDB 2.0 writes new files in its 2.0
+format, which the DuckDB 1.x libraries inside BI drivers cannot open. With
+`parquet`, each published table is also written as <dir>/<table>.parquet.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 
 import duckdb
 
 PUBLISHED_SCHEMAS = ("marts",)
+STORAGE_VERSION = "v1.0.0"
 
 
 class CommandError(Exception):
@@ -63,8 +70,15 @@ def _published_tables(con, target: Path, schemas: tuple[str, ...]) -> list[tuple
     return published
 
 
-def publish(db: Path, target: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS) -> int:
-    """Copy every table of `schemas` from `db` into `target`; returns the table count.
+def publish(
+    db: Path,
+    target: Path,
+    schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
+    storage_version: str = STORAGE_VERSION,
+    parquet: Path | None = None,
+) -> int:
+    """Copy every table of `schemas` from `db` into `target` (written in DuckDB storage
+    format `storage_version`), and to `parquet`/<table>.parquet; returns the table count.
 
     Refuses (CommandError, the BI copy untouched) when `db` has no such tables or fewer
     than the copy it would replace: a build that stopped early must not wipe the
@@ -76,8 +90,19 @@ def publish(db: Path, target: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     staging.unlink(missing_ok=True)
     t0 = time.perf_counter()
-    con = duckdb.connect(str(staging))
+    con = duckdb.connect()
     try:
+        try:
+            if not re.fullmatch(r"v\d+\.\d+\.\d+|latest", storage_version):
+                raise duckdb.InvalidInputException("expected a version such as v1.0.0")
+            version = sql_string(storage_version)
+            con.execute(f"attach {sql_string(staging)} as bi (storage_version {version})")
+        except duckdb.Error as e:
+            raise ValueError(
+                f"publish: DuckDB cannot write storage version {storage_version!r} "
+                f"(use a DuckDB release such as v1.0.0, v1.2.0 or v2.0.0): {e}"
+            ) from None
+        con.execute("use bi")
         con.execute(f"attach {sql_string(db)} as src (read_only)")
         tables = _tables(con, "src", schemas)
         published = _published_tables(con, target, schemas)
@@ -100,7 +125,17 @@ def publish(db: Path, target: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS
         for schema, table in tables:
             name = f"{quote_identifier(schema)}.{quote_identifier(table)}"
             con.execute(f"create table {name} as select * from src.{name}")
+        if parquet is not None:
+            parquet = Path(parquet)
+            parquet.mkdir(parents=True, exist_ok=True)
+            for schema, table in tables:
+                part = parquet / f".{table}.parquet.{os.getpid()}.tmp"
+                name = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+                con.execute(f"copy src.{name} to {sql_string(part)} (format parquet)")
+                os.replace(part, parquet / f"{table}.parquet")
         con.execute("detach src")
+        con.execute("use memory")
+        con.execute("detach bi")
     except BaseException:
         con.close()
         staging.unlink(missing_ok=True)
@@ -110,6 +145,8 @@ def publish(db: Path, target: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS
     _listing(target).write_text(json.dumps([list(t) for t in tables]))
     print(
         f"publish: {len(tables)} tables of {', '.join(schemas)} -> {target} "
-        f"in {time.perf_counter() - t0:.1f}s"
+        f"(storage version {storage_version})"
+        + (f" and {parquet}/" if parquet is not None else "")
+        + f" in {time.perf_counter() - t0:.1f}s"
     )
     return len(tables)

@@ -1,25 +1,32 @@
-"""The model report: one self-contained HTML page (inline SVG, no external files).
+"""The model report: one self-contained HTML page (plotly charts, plotly.js embedded once).
 
     leadscore report --db data/leadscore.duckdb --out data/report.html
 
-Charts: ROC and precision-recall curves and cumulative gains (model vs the rules
-baseline on the same holdout leads), calibration, score distribution by tier,
-funnel, feature importance, drift, and the model-health alerts.
+At the top, a summary for sales: how many leads to call, what share of the
+holdout's conversions the hot and warm tiers held, and what the points table
+reaches calling the same number of leads. Charts: ROC and precision-recall
+curves and cumulative gains (model vs the rules baseline on the same holdout
+leads, scikit-learn's curves with ties collapsed), calibration, score
+distribution by tier, funnel, feature importance, drift; then the tables.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import numpy as np
+import plotly.graph_objects as go
 import polars as pl
+from sklearn.metrics import precision_recall_curve, roc_curve
 
-W, H, PAD = 460, 300, 48
 COLORS = {"model": "#1f6feb", "rules": "#d9822b", "random": "#9aa4ae"}
-TIER_COLORS = ["#c0392b", "#e67e22", "#3498db", "#95a5a6", "#7f8c8d", "#34495e"]
+TIER_COLORS = {"hot": "#c0392b", "warm": "#e67e22", "cool": "#3498db", "cold": "#95a5a6"}
+OTHER_TIER_COLORS = ["#7f8c8d", "#34495e", "#8e44ad", "#16a085"]
 CHARTS = (
     "roc",
     "precision_recall",
@@ -30,142 +37,220 @@ CHARTS = (
     "feature_importance",
     "drift",
 )
+# column -> (display name, format): pct = 83.9%, int = 1,234, num = 0.812
+COLUMNS = {
+    "scorer": ("Scorer", "str"),
+    "examples": ("Holdout leads", "int"),
+    "positives": ("Conversions", "int"),
+    "auc": ("ROC AUC", "num"),
+    "pr_auc": ("PR AUC", "num"),
+    "log_loss": ("Log loss", "num"),
+    "brier": ("Brier score", "num"),
+    "ece": ("Calibration error (ECE)", "pct"),
+    "top_decile_lift": ("Lift in the top 10%", "lift"),
+    "tier": ("Tier", "str"),
+    "leads": ("Leads", "int"),
+    "conversions": ("Conversions", "int"),
+    "conversion_rate": ("Conversion rate", "pct"),
+    "mean_predicted_probability": ("Predicted rate", "pct"),
+    "lift": ("Lift vs average", "lift"),
+    "share_of_conversions": ("Share of conversions", "pct"),
+    "share_of_leads": ("Share of leads", "pct"),
+    "built_at": ("Built at (UTC)", "str"),
+    "model_id": ("Model", "str"),
+    "registry_holdout_auc": ("AUC when registered", "num"),
+    "current_holdout_auc": ("AUC on the current holdout", "num"),
+    "max_feature_psi": ("Largest feature drift (PSI)", "num"),
+    "score_psi": ("Score drift (PSI)", "num"),
+    "max_tier_calibration_gap": ("Largest tier calibration gap", "pct"),
+    "drift_alerts": ("Drifted features", "int"),
+    "is_accuracy_alert": ("Accuracy alert", "bool"),
+    "is_tier_calibration_alert": ("Tier calibration alert", "bool"),
+    "alert_count": ("Alerts", "int"),
+    "retrain_alert": ("Retrain recommended", "bool"),
+    "is_useless_model_alert": ("Model no better than chance", "bool"),
+}
+MISSING = "\u2013"  # an en dash where a value does not apply (e.g. ECE of the points table)
+_LAYOUT = dict(
+    width=520, height=380, margin=dict(l=70, r=20, t=20, b=90), font=dict(size=12),
+    separators=".,", template="plotly_white",
+    legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0),
+)  # fmt: skip
 
 
-def _x(v: float) -> float:
-    return PAD + v * (W - 2 * PAD)
+def _fmt(value: object, kind: str) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return MISSING
+    if isinstance(value, Decimal):
+        value = float(value)
+    if kind == "pct":
+        return f"{value:.1%}"
+    if kind == "int":
+        return f"{value:,.0f}"
+    if kind == "lift":
+        return f"{value:,.1f}\u00d7"
+    if kind == "bool":
+        return "yes" if value else "no"
+    if kind == "num" and isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return str(value)
 
 
-def _y(v: float) -> float:
-    return H - PAD - v * (H - 2 * PAD)
-
-
-def _axes(x_label: str, y_label: str, x_max: str = "1", y_max: str = "1") -> str:
-    return (
-        f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - PAD}" y2="{H - PAD}" stroke="#333"/>'
-        f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{H - PAD}" stroke="#333"/>'
-        f'<text x="{W / 2}" y="{H - 12}" text-anchor="middle">{html.escape(x_label)}</text>'
-        f'<text x="14" y="{H / 2}" transform="rotate(-90 14 {H / 2})" text-anchor="middle">'
-        f"{html.escape(y_label)}</text>"
-        f'<text x="{PAD}" y="{H - PAD + 16}" text-anchor="middle">0</text>'
-        f'<text x="{W - PAD}" y="{H - PAD + 16}" text-anchor="middle">{x_max}</text>'
-        f'<text x="{PAD - 6}" y="{PAD + 4}" text-anchor="end">{y_max}</text>'
-    )
-
-
-def _polyline(xs: np.ndarray, ys: np.ndarray, color: str, dash: str = "") -> str:
-    points = " ".join(f"{_x(a):.1f},{_y(b):.1f}" for a, b in zip(xs, ys, strict=True))
-    extra = f' stroke-dasharray="{dash}"' if dash else ""
-    return f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2"{extra}/>'
-
-
-def _legend(items: list[tuple[str, str]]) -> str:
-    out = []
-    for i, (label, color) in enumerate(items):
-        y = PAD + 4 + i * 16
-        out.append(
-            f'<rect x="{W - PAD - 120}" y="{y - 9}" width="10" height="10" fill="{color}"/>'
-            f'<text x="{W - PAD - 105}" y="{y}">{html.escape(label)}</text>'
-        )
-    return "".join(out)
-
-
-def _svg(body: str) -> str:
-    return (
-        f'<svg viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" '
-        f'font-size="11" font-family="sans-serif">{body}</svg>'
-    )
-
-
-def _figure(name: str, title: str, body: str, caption: str) -> str:
-    return (
-        f'<figure class="chart" data-chart="{name}"><h3>{html.escape(title)}</h3>'
-        f"{body}<figcaption>{html.escape(caption)}</figcaption></figure>"
-    )
-
-
-def _thin(xs: np.ndarray, ys: np.ndarray, n: int = 300) -> tuple[np.ndarray, np.ndarray]:
-    if len(xs) <= n:
-        return xs, ys
-    idx = np.unique(np.linspace(0, len(xs) - 1, n).astype(int))
-    return xs[idx], ys[idx]
-
-
-def curves(y: np.ndarray, score: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """ROC (fpr, tpr), precision-recall (recall, precision), gains (share, captured)."""
-    order = np.argsort(-score, kind="mergesort")
-    y = y[order].astype(float)
-    tp = np.cumsum(y)
-    fp = np.cumsum(1 - y)
-    pos, neg = max(tp[-1], 1), max(fp[-1], 1)
-    k = np.arange(1, len(y) + 1)
-    return {
-        "roc": (np.r_[0, fp / neg], np.r_[0, tp / pos]),
-        "pr": (tp / pos, tp / k),
-        "gains": (np.r_[0, k / len(y)], np.r_[0, tp / pos]),
-    }
-
-
-def _line_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], x_label: str, y_label: str,
-                diagonal: bool) -> str:  # fmt: skip
-    body = _axes(x_label, y_label)
-    if diagonal:
-        body += _polyline(np.array([0, 1]), np.array([0, 1]), COLORS["random"], "4 4")
-    for name, (xs, ys) in series.items():
-        xs, ys = _thin(xs, ys)
-        body += _polyline(xs, ys, COLORS.get(name, "#333"))
-    body += _legend([(n, COLORS.get(n, "#333")) for n in series])
-    return _svg(body)
-
-
-def _bars(labels: list[str], values: list[float], x_label: str, colors: list[str] | None = None,
-          marks: tuple[float, ...] = ()) -> str:  # fmt: skip
-    """Horizontal bars, one per label, scaled to the largest value (and the marks)."""
-    top = max([*values, *marks, 1e-12])
-    row = (H - 2 * PAD) / max(len(labels), 1)
-    left = PAD + 120
-    width = W - left - PAD
-    body = f'<text x="{(left + W - PAD) / 2}" y="{H - 12}" text-anchor="middle">'
-    body += f"{html.escape(x_label)}</text>"
-    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-        y = PAD + i * row
-        w = width * value / top
-        color = (colors or ["#1f6feb"] * len(labels))[i]
-        text_y = y + row * 0.7
-        body += (
-            f'<text x="{left - 6}" y="{text_y}" text-anchor="end">{html.escape(label)}</text>'
-            f'<rect x="{left}" y="{y + 2}" width="{w:.1f}" height="{max(row - 4, 1):.1f}" '
-            f'fill="{color}"><title>{html.escape(label)}: {value:,.4g}</title></rect>'
-            f'<text x="{left + w + 4:.1f}" y="{y + row * 0.7}">{_number(value)}</text>'
-        )
-    for mark in marks:
-        x = left + width * mark / top
-        body += (
-            f'<line x1="{x:.1f}" y1="{PAD}" x2="{x:.1f}" y2="{H - PAD}" stroke="#c0392b" '
-            f'stroke-dasharray="3 3"/><text x="{x:.1f}" y="{PAD - 4}" text-anchor="middle">'
-            f"{mark}</text>"
-        )
-    return _svg(body)
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
-
-
-def _table(frame: pl.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in frame.columns)
+def _table(frame: pl.DataFrame, names: dict[str, str] | None = None) -> str:
+    """An HTML table with display names and formatted cells (83.9%, 1,234, no None)."""
+    cols = [c for c in frame.columns if c in COLUMNS]
+    label = {**{c: COLUMNS[c][0] for c in cols}, **(names or {})}
+    head = "".join(f"<th>{html.escape(label[c])}</th>" for c in cols)
     rows = []
-    for row in frame.iter_rows():
+    for row in frame.select(cols).iter_rows():
         cells = "".join(
-            f"<td>{v:.4f}</td>" if isinstance(v, float) else f"<td>{html.escape(str(v))}</td>"
-            for v in row
+            f"<td>{html.escape(_fmt(v, COLUMNS[c][1]))}</td>"
+            for c, v in zip(cols, row, strict=True)
         )
         rows.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def build_report(db: Path, out: Path) -> Path:
-    """Write the report for the database's champion; return its path."""
+def _vertical_table(row: dict) -> str:
+    """One record as label / value rows (model health)."""
+    cells = "".join(
+        f"<tr><th>{html.escape(COLUMNS[k][0])}</th>"
+        f"<td>{html.escape(_fmt(v, COLUMNS[k][1]))}</td></tr>"
+        for k, v in row.items()
+        if k in COLUMNS
+    )
+    return f"<table class='vertical'><tbody>{cells}</tbody></table>"
+
+
+def display_name(feature: str, dictionary: dict[str, str]) -> str:
+    """A reader's name for a feature, from the description in seed feature_dictionary."""
+    text = dictionary.get(feature)
+    if not text:
+        return feature.replace("_", " ").capitalize()
+    text = re.sub(r"\s*\([^)]*\b(seeds?|vars?)\b[^)]*\)?", "", text)
+    text = re.sub(r"\s+(that are )?in seeds? \w+$", "", text)
+    text = re.sub(r"\s+(before|at) as_of\b", "", text)
+    return text.strip() or feature
+
+
+def curves(y: np.ndarray, score: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """ROC (fpr, tpr), precision-recall (recall, precision), gains (share, captured).
+
+    scikit-learn's curves: leads tied at one score are one point (all of them are
+    called or none), so the row order inside a tie cannot draw a better curve than
+    the ranking has. The gains curve has one point per distinct score too.
+    """
+    y = np.asarray(y).astype(int)
+    score = np.asarray(score, dtype=float)
+    fpr, tpr, _ = roc_curve(y, score)
+    precision, recall, _ = precision_recall_curve(y, score)
+    # tp and fp at every distinct threshold, highest score first
+    all_fpr, all_tpr, _ = roc_curve(y, score, drop_intermediate=False)
+    pos, neg = max(int(y.sum()), 1), max(int(len(y) - y.sum()), 1)
+    called = (all_tpr * pos + all_fpr * neg) / max(len(y), 1)
+    return {
+        "roc": (fpr, tpr),
+        "pr": (recall, precision),
+        "gains": (called, all_tpr),
+    }
+
+
+def _percent_axes(
+    fig: go.Figure, x_title: str, y_title: str, x_pct: bool = True, y_pct: bool = True
+) -> go.Figure:
+    fig.update_xaxes(
+        title=x_title,
+        showline=True,
+        linecolor="#444",
+        ticks="outside",
+        tickformat=".0%" if x_pct else ",",
+        rangemode="tozero",
+    )
+    fig.update_yaxes(
+        title=y_title,
+        showline=True,
+        linecolor="#444",
+        ticks="outside",
+        tickformat=".0%" if y_pct else ",",
+        rangemode="tozero",
+    )
+    if x_pct:
+        fig.update_xaxes(range=[0, 1.001], dtick=0.2)
+    if y_pct:
+        fig.update_yaxes(range=[0, 1.02], dtick=0.2)
+    return fig.update_layout(**_LAYOUT)
+
+
+def _curve_figure(
+    series: dict[str, tuple[np.ndarray, np.ndarray, str]],
+    x_title: str,
+    y_title: str,
+    hover: str,
+    diagonal: bool,
+) -> go.Figure:
+    fig = go.Figure()
+    if diagonal:
+        fig.add_trace(
+            go.Scatter(
+                x=[0, 1],
+                y=[0, 1],
+                mode="lines",
+                name="random order",
+                line=dict(color=COLORS["random"], dash="dash"),
+                hoverinfo="skip",
+            )
+        )
+    for key, (xs, ys, label) in series.items():
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                name=label,
+                line=dict(color=COLORS[key], width=2.5),
+                hovertemplate=hover + f"<extra>{label}</extra>",
+            )
+        )
+    return _percent_axes(fig, x_title, y_title)
+
+
+def _hbar_figure(
+    labels: list[str], values: list[float], x_title: str, color: str | list[str], text: list[str]
+) -> go.Figure:
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker_color=color,
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(title=x_title, showline=True, linecolor="#444", ticks="outside")
+    height = max(380, 60 + 24 * len(labels))
+    return fig.update_layout(
+        **{**_LAYOUT, "height": height, "width": 760, "margin": dict(l=20, r=60, t=20, b=60)}
+    )
+
+
+def _tier_color(tier: str, rank: int) -> str:
+    return TIER_COLORS.get(tier, OTHER_TIER_COLORS[(rank - 1) % len(OTHER_TIER_COLORS)])
+
+
+def _at_same_leads(gains: tuple[np.ndarray, np.ndarray], share: float) -> float:
+    """Share of conversions the ranking reaches calling `share` of the leads, best first;
+    inside a tie the expected value (the linear piece of the tie-collapsed gains curve)."""
+    return float(np.interp(share, gains[0], gains[1]))
+
+
+def report_figures(db: Path) -> tuple[dict[str, go.Figure], dict[str, str], dict]:
+    """The report's plotly figures, their captions, and the summary numbers."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         perf = con.sql("select * from marts.model_performance order by scorer").pl()
@@ -191,111 +276,317 @@ def build_report(db: Path, out: Path) -> Path:
         ).pl()
         drift = con.sql("select feature, psi from marts.feature_drift order by psi desc").pl()
         health = con.sql("select * from marts.model_health order by built_at desc limit 1").pl()
+        where = con.sql(
+            "select table_schema from information_schema.tables "
+            "where table_name = 'feature_dictionary' limit 1"
+        ).fetchall()
+        dictionary = (
+            dict(
+                con.sql(
+                    f'select feature, description from "{where[0][0]}".feature_dictionary'
+                ).fetchall()
+            )
+            if where
+            else {}
+        )
     finally:
         con.close()
-    figures = []
-    if holdout.height:
-        y = holdout["label"].cast(pl.Int8).to_numpy()
+    figs: dict[str, go.Figure] = {}
+    caps: dict[str, str] = {}
+    summary: dict = {"open_by_tier": dict(scores.group_by("tier").len().iter_rows())}
+    rules_label = "points table (rules)"
+    y = holdout["label"].cast(pl.Int8).to_numpy() if holdout.height else np.array([])
+    if holdout.height and 0 < y.sum() < len(y):
         model = curves(y, holdout["probability"].to_numpy())
         # flat mode's baseline (logistic regression) ranks by its probability
         ranking = "baseline_ranking" if "baseline_ranking" in holdout.columns else "rules_score"
+        if ranking == "baseline_ranking":
+            rules_label = "baseline (logistic regression)"
         rules = curves(y, holdout[ranking].cast(pl.Float64).to_numpy())
         auc = dict(zip(perf["scorer"], perf["auc"], strict=True))
-        figures.append(_figure(
-            "roc", "ROC curve (out-of-time holdout)",
-            _line_chart({"model": model["roc"], "rules": rules["roc"]},
-                        "false positive rate", "true positive rate", True),
-            f"AUC: model {auc.get('model', float('nan')):.3f}, "
-            f"rules {auc.get('rules', float('nan')):.3f}",
-        ))  # fmt: skip
-        figures.append(_figure(
-            "precision_recall", "Precision-recall curve",
-            _line_chart({"model": model["pr"], "rules": rules["pr"]}, "recall", "precision",
-                        False),
-            f"Base rate {y.mean():.3f}: a random ranking sits there.",
-        ))  # fmt: skip
-        figures.append(_figure(
-            "cumulative_gains", "Cumulative gains",
-            _line_chart({"model": model["gains"], "rules": rules["gains"]},
-                        "share of leads contacted (best first)", "share of conversions",
-                        True),
-            "How many conversions sales reaches by calling the top-scored leads first.",
-        ))  # fmt: skip
+        names = {"model": "model", "rules": rules_label}
+        figs["roc"] = _curve_figure(
+            {k: (*c["roc"], names[k]) for k, c in (("model", model), ("rules", rules))},
+            "false positive rate",
+            "true positive rate",
+            "FPR %{x:.1%}, TPR %{y:.1%}",
+            True,
+        )
+        caps["roc"] = (
+            f"Area under the curve: model {auc.get('model', float('nan')):.3f}, "
+            f"{rules_label} {next((v for k, v in auc.items() if k != 'model'), float('nan')):.3f}."
+            " Leads tied at one score form one straight segment."
+        )
+        figs["precision_recall"] = _curve_figure(
+            {k: (*c["pr"], names[k]) for k, c in (("model", model), ("rules", rules))},
+            "recall (share of conversions found)",
+            "precision (share of called leads that convert)",
+            "recall %{x:.1%}, precision %{y:.1%}",
+            False,
+        )
+        figs["precision_recall"].add_hline(
+            y=float(y.mean()),
+            line=dict(color=COLORS["random"], dash="dash"),
+            annotation_text=f"base rate {y.mean():.1%}",
+            annotation_position="top right",
+        )
+        caps["precision_recall"] = f"A random order sits at the base rate, {y.mean():.1%}."
+        figs["cumulative_gains"] = _curve_figure(
+            {k: (*c["gains"], names[k]) for k, c in (("model", model), ("rules", rules))},
+            "share of holdout leads called (best first)",
+            "share of conversions reached",
+            "%{x:.1%} of leads called, %{y:.1%} of conversions",
+            True,
+        )
+        caps["cumulative_gains"] = (
+            "How many conversions sales reaches by calling the top-scored leads first."
+        )
+        hw = tiers.filter(pl.col("tier_rank") <= 2)
+        if tiers.height and hw.height:
+            k = int(hw["leads"].sum())
+            conv = float(hw["conversions"].cast(pl.Float64).sum())
+            share_leads = k / len(y)
+            summary.update(
+                holdout_leads=len(y),
+                holdout_conversions=int(y.sum()),
+                hot_warm_leads=k,
+                hot_warm_conversions=conv,
+                hot_warm_share=conv / y.sum(),
+                rules_share=_at_same_leads(rules["gains"], share_leads),
+                rules_label=rules_label,
+                model_auc=auc.get("model"),
+            )
+            figs["cumulative_gains"].add_trace(
+                go.Scatter(
+                    x=[share_leads, share_leads],
+                    y=[summary["hot_warm_share"], summary["rules_share"]],
+                    mode="markers",
+                    marker=dict(
+                        size=10,
+                        color=[COLORS["model"], COLORS["rules"]],
+                        line=dict(color="#222", width=1),
+                    ),
+                    name="hot + warm tiers",
+                    showlegend=False,
+                    hovertemplate="%{y:.1%} of conversions at %{x:.1%} of leads<extra></extra>",
+                )
+            )
+            caps["cumulative_gains"] += (
+                f" Dots: the hot and warm tiers ({share_leads:.1%} of the leads)."
+            )
     if deciles.height:
-        series = {"model": (deciles["mean_predicted_probability"].to_numpy(),
-                            deciles["actual_conversion_rate"].to_numpy())}  # fmt: skip
-        figures.append(_figure(
-            "calibration", "Calibration (holdout deciles)",
-            _line_chart(series, "mean predicted probability", "actual conversion rate", True),
-            "On the diagonal, a 30% score converts 30% of the time.",
-        ))  # fmt: skip
-    bins = scores.with_columns(bin=(pl.col("score") // 10 * 10).clip(0, 90))
-    counts = bins.group_by("bin", "tier", "tier_rank").len().sort("bin", "tier_rank")
-    labels = [f"{b}-{b + 9}" for b in range(0, 100, 10)]
-    totals = [int(counts.filter(pl.col("bin") == b)["len"].sum()) for b in range(0, 100, 10)]
-    tier_of_bin = []
-    for b in range(0, 100, 10):
-        t = counts.filter(pl.col("bin") == b).sort("len", descending=True)["tier_rank"]
-        tier_of_bin.append(TIER_COLORS[(int(t[0]) - 1) % len(TIER_COLORS)] if len(t) else "#ccc")
-    figures.append(_figure(
-        "score_distribution", "Open leads by score (colour: tier)",
-        _bars(labels, totals, "open leads", tier_of_bin),
-        " / ".join(f"{t}: {n:,}" for t, n in
-                   scores.group_by("tier", "tier_rank").len().sort("tier_rank")
-                   .select("tier", "len").iter_rows()),
-    ))  # fmt: skip
+        figs["calibration"] = _curve_figure(
+            {
+                "model": (
+                    deciles["mean_predicted_probability"].to_numpy(),
+                    deciles["actual_conversion_rate"].to_numpy(),
+                    "model (holdout deciles)",
+                )
+            },
+            "predicted conversion probability",
+            "actual conversion rate",
+            "predicted %{x:.1%}, actual %{y:.1%}",
+            True,
+        )
+        figs["calibration"].update_traces(
+            mode="lines+markers", selector=dict(name="model (holdout deciles)")
+        )
+        caps["calibration"] = "On the diagonal, a 30% score converts 30% of the time."
+    if scores.height:
+        fig = go.Figure()
+        binned = scores.with_columns(bin=(pl.col("score") // 5 * 5).clip(0, 95).cast(pl.Int64))
+        for (tier, rank), part in binned.sort("tier_rank").group_by(
+            ["tier", "tier_rank"], maintain_order=True
+        ):
+            counts = part.group_by("bin").len().sort("bin")
+            fig.add_trace(
+                go.Bar(
+                    x=counts["bin"] + 2.5,
+                    y=counts["len"],
+                    width=4.6,
+                    name=f"{tier} ({part.height:,})",
+                    marker_color=_tier_color(str(tier), int(rank)),
+                    customdata=[f"{b}-{b + 4}" for b in counts["bin"]],
+                    hovertemplate=f"{tier}: %{{y:,}} leads scored %{{customdata}}<extra></extra>",
+                )
+            )
+        fig.update_layout(barmode="stack")
+        fig.update_xaxes(
+            title="score (0-100, bins of 5)",
+            range=[0, 100],
+            dtick=10,
+            showline=True,
+            linecolor="#444",
+            ticks="outside",
+        )
+        fig.update_yaxes(
+            title="open leads (log scale)",
+            type="log",
+            tickformat=",",
+            showline=True,
+            linecolor="#444",
+            ticks="outside",
+        )
+        figs["score_distribution"] = fig.update_layout(**_LAYOUT)
+        caps["score_distribution"] = (
+            "Open leads per score band, coloured by tier; the log scale keeps the few hot "
+            "leads visible next to the many cold ones."
+        )
     if funnel.height:
-        figures.append(_figure(
-            "funnel", "Funnel: leads that entered each stage",
-            _bars(funnel["stage"].to_list(), funnel["entered"].cast(pl.Float64).to_list(),
-                  "leads"),
-            " / ".join(f"{s}: {a / e:.0%} advanced" for s, e, a in
-                       funnel.select("stage", "entered", "advanced").iter_rows() if e),
-        ))  # fmt: skip
+        entered = funnel["entered"].cast(pl.Float64).to_list()
+        stage = [str(s).replace("_", " ") for s in funnel["stage"]]
+        fig = go.Figure(
+            go.Funnel(
+                y=stage,
+                x=entered,
+                textinfo="value+percent initial",
+                texttemplate="%{value:,} (%{percentInitial:.1%})",
+                marker_color=COLORS["model"],
+            )
+        )
+        figs["funnel"] = fig.update_layout(**{**_LAYOUT, "margin": dict(l=20, r=20, t=20, b=40)})
+        figs["funnel"].update_yaxes(automargin=True)
+        caps["funnel"] = " / ".join(
+            f"{str(s).replace('_', ' ')}: {a / e:.1%} advanced"
+            for s, e, a in funnel.select("stage", "entered", "advanced").iter_rows()
+            if e
+        )
     if importance.height:
-        figures.append(_figure(
-            "feature_importance", "Feature importance (champion, top 15)",
-            _bars(importance["feature"].to_list(), importance["importance"].to_list(),
-                  "importance (sums to 100)"),
-            "CatBoost PredictionValuesChange.",
-        ))  # fmt: skip
+        labels = [display_name(f, dictionary) for f in importance["feature"]]
+        vals = importance["importance"].to_list()
+        figs["feature_importance"] = _hbar_figure(
+            labels,
+            vals,
+            "share of the model's importance (%)",
+            COLORS["model"],
+            [f"{v:.1f}%" for v in vals],
+        )
+        caps["feature_importance"] = (
+            "CatBoost PredictionValuesChange; sums to 100% over all features."
+        )
     if drift.height:
-        figures.append(_figure(
-            "drift", "Drift: PSI of open leads vs training",
-            _bars(drift["feature"].to_list(), drift["psi"].to_list(), "PSI",
-                  marks=(0.1, 0.25)),
-            "Below 0.1 stable, 0.1-0.25 moderate, above 0.25 significant.",
-        ))  # fmt: skip
+        labels = [display_name(f, dictionary) for f in drift["feature"]]
+        vals = drift["psi"].to_list()
+        colors = ["#c0392b" if v > 0.25 else "#e67e22" if v > 0.1 else "#2e7d32" for v in vals]
+        fig = _hbar_figure(
+            labels, vals, "population stability index (PSI)", colors, [f"{v:.3f}" for v in vals]
+        )
+        for mark in (0.1, 0.25):
+            fig.add_vline(x=mark, line=dict(color="#c0392b", dash="dot"))
+        fig.update_xaxes(range=[0, max([*vals, 0.3]) * 1.15])
+        figs["drift"] = fig
+        caps["drift"] = (
+            "Open leads vs training. Dotted lines at 0.1 and 0.25: below 0.1 stable (green), "
+            "0.1-0.25 moderate (orange), above 0.25 significant (red)."
+        )
+    summary["health"] = health.row(0, named=True) if health.height else None
+    return figs, caps, summary
+
+
+def _summary_html(summary: dict) -> str:
+    open_ = summary["open_by_tier"]
+    hot, warm = open_.get("hot", 0), open_.get("warm", 0)
+    lines = [
+        f"<p class='big'><b>{hot:,}</b> hot leads to call now"
+        f" (and <b>{warm:,}</b> warm leads to follow up)"
+        f" out of {sum(open_.values()):,} open leads.</p>"
+    ]
+    if "hot_warm_share" in summary:
+        s = summary
+        lines.append(
+            f"<p>On the out-of-time holdout, the hot and warm tiers were <b>{s['hot_warm_leads']:,}"
+            f"</b> of {s['holdout_leads']:,} leads ({s['hot_warm_leads'] / s['holdout_leads']:.1%})"
+            f" and held <b>{s['hot_warm_share']:.1%}</b> of the conversions "
+            f"({s['hot_warm_conversions']:,.0f} of {s['holdout_conversions']:,}).</p>"
+        )
+        ratio = (
+            f": the model's leads hold <b>{s['hot_warm_share'] / s['rules_share']:.1f}\u00d7</b>"
+            " as many conversions"
+            if s["rules_share"] > 0
+            else ""
+        )
+        lines.append(
+            f"<p>The {html.escape(s['rules_label'])}, calling its top {s['hot_warm_leads']:,} "
+            f"leads, reaches <b>{s['rules_share']:.1%}</b>{ratio}.</p>"
+        )
+    return "<section class='summary'>" + "".join(lines) + "</section>"
+
+
+def build_report(db: Path, out: Path) -> Path:
+    """Write the report for the database's champion; return its path."""
+    figs, caps, summary = report_figures(db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        perf = con.sql("select * from marts.model_performance order by scorer").pl()
+        tiers = con.sql("select * from marts.tier_performance order by tier_rank").pl()
+    finally:
+        con.close()
+    figures = []
+    first = True
+    titles = {
+        "roc": "ROC curve (out-of-time holdout)",
+        "precision_recall": "Precision-recall curve",
+        "cumulative_gains": "Cumulative gains",
+        "calibration": "Calibration (holdout deciles)",
+        "score_distribution": "Open leads by score and tier",
+        "funnel": "Funnel: leads that entered each stage",
+        "feature_importance": "What the model looks at (champion, top 15)",
+        "drift": "Drift: open leads vs training",
+    }
+    for name in CHARTS:
+        if name not in figs:
+            continue
+        div = figs[name].to_html(
+            full_html=False,
+            include_plotlyjs=first,
+            div_id=f"chart-{name}",
+            config={"displayModeBar": False, "responsive": False},
+        )
+        first = False
+        figures.append(
+            f'<figure class="chart" data-chart="{name}"><h3>{html.escape(titles[name])}</h3>'
+            f"{div}<figcaption>{html.escape(caps.get(name, ''))}</figcaption></figure>"
+        )
     alerts = []
-    if health.height:
-        h = health.row(0, named=True)
-        if h["drift_alerts"]:
+    h = summary["health"]
+    if h:
+        if h.get("drift_alerts"):
             alerts.append(f"{h['drift_alerts']} feature(s) drifted beyond the PSI threshold")
-        if h["is_accuracy_alert"]:
+        if h.get("is_accuracy_alert"):
             alerts.append("accuracy: current holdout AUC fell below the registry AUC")
-        if h["is_tier_calibration_alert"]:
+        if h.get("is_tier_calibration_alert"):
             alerts.append("tier calibration: a tier converts off its predicted rate")
     alert_html = (
         "<ul class='alerts'>" + "".join(f"<li>{html.escape(a)}</li>" for a in alerts) + "</ul>"
         if alerts
         else "<p class='ok'>No alerts in the latest build.</p>"
     )
+    perf = perf.with_columns(
+        pl.col("scorer").replace({"rules": summary.get("rules_label", "rules")})
+    )
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Lead scoring model report</title>
 <style>
-body {{ font-family: sans-serif; margin: 24px; color: #222; }}
+body {{ font-family: sans-serif; margin: 24px; color: #222; max-width: 1700px; }}
+.summary {{ background: #f4f7fb; border-left: 6px solid {COLORS["model"]}; padding: 8px 16px;
+  font-size: 16px; max-width: 900px; }}
+.summary .big {{ font-size: 22px; }}
 .grid {{ display: flex; flex-wrap: wrap; gap: 16px; }}
 figure.chart {{ border: 1px solid #ddd; padding: 8px; margin: 0; }}
-figure h3 {{ margin: 0 0 4px 0; font-size: 14px; }}
-figcaption {{ font-size: 12px; color: #555; max-width: {W}px; }}
-table {{ border-collapse: collapse; font-size: 12px; margin: 8px 0; }}
-td, th {{ border: 1px solid #ccc; padding: 3px 6px; text-align: right; }}
+figure h3 {{ margin: 0 0 4px 0; font-size: 15px; }}
+figcaption {{ font-size: 12px; color: #555; max-width: 600px; }}
+table {{ border-collapse: collapse; font-size: 13px; margin: 8px 0; }}
+td, th {{ border: 1px solid #ccc; padding: 3px 8px; text-align: right; }}
+th {{ background: #f0f0f0; }} table.vertical th {{ text-align: left; }}
 .alerts li {{ color: #c0392b; }} .ok {{ color: #2e7d32; }}
 </style></head>
-<body data-expected-charts="{len(CHARTS)}">
+<body data-expected-charts="{len(figures)}">
 <h1>Lead scoring model report</h1>
 <p>Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from <code>{html.escape(str(db))}</code>.</p>
-<h2>Model vs rules on the same holdout leads</h2>
+{_summary_html(summary)}
+<h2>Charts</h2>
+<div class="grid">{"".join(figures)}</div>
+<h2>Model vs {html.escape(summary.get("rules_label", "rules"))} on the same holdout leads</h2>
 {_table(perf.select("scorer", "examples", "positives", "auc", "pr_auc", "log_loss", "brier",
                     "ece", "top_decile_lift"))}
 <h2>Tier performance (matured holdout leads)</h2>
@@ -303,15 +594,16 @@ td, th {{ border: 1px solid #ccc; padding: 3px 6px; text-align: right; }}
                      "mean_predicted_probability", "lift", "share_of_conversions"))}
 <h2>Model health</h2>
 {alert_html}
-{_table(health.drop("build_id")) if health.height else ""}
-<h2>Charts</h2>
-<div class="grid">{"".join(figures)}</div>
+{_vertical_table(h) if h else ""}
 <script>
 window.reportErrors = [];
 window.addEventListener("error", function (e) {{ window.reportErrors.push(String(e.message)); }});
-document.addEventListener("DOMContentLoaded", function () {{
-  var drawn = document.querySelectorAll("figure.chart svg *").length > 0
-    ? document.querySelectorAll("figure.chart svg").length : 0;
+window.addEventListener("load", function () {{
+  // a chart counts as drawn when plotly put at least one trace into its SVG
+  var drawn = Array.prototype.filter.call(document.querySelectorAll("figure.chart"),
+    function (f) {{
+      return f.querySelector(".js-plotly-plot .main-svg g.trace") !== null;
+    }}).length;
   document.body.setAttribute("data-charts-rendered", String(drawn));
   document.body.setAttribute("data-script-errors", String(window.reportErrors.length));
 }});

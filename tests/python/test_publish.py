@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -161,3 +162,60 @@ def test_publish_still_replaces_a_copy_a_bi_tool_holds_open_for_writing(marts_db
     finally:
         holder.kill()
         holder.wait()
+
+
+def _marts_db(path):
+    """A small build database: two marts tables and one table outside the marts."""
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts; create schema ml")
+    con.execute(
+        "create table marts.lead_scores as select 'L' || i as lead_id, i % 100 as score, "
+        "case when i % 100 >= 70 then 'hot' else 'cold' end as tier from range(500) t(i)"
+    )
+    con.execute("create table marts.tier_performance as select 'hot' as tier, 0.839 as rate")
+    con.execute("create table ml.ml_holdout_predictions as select 1 as x")
+    con.close()
+    return path
+
+
+def _storage_version(path) -> str:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(
+            "select tags['storage_version'] from duckdb_databases() "
+            "where database_name = current_database()"
+        ).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_bi_copy_is_written_in_a_storage_version_older_readers_open(tmp_path):
+    """DuckDB 2.0 writes new files in its 2.0 format, which DuckDB 1.x drivers (the
+    Metabase and Evidence drivers, older duckdb-engine installs) refuse to open."""
+    db = _marts_db(tmp_path / "build.duckdb")
+    assert _storage_version(db) == "v2.0.0+"  # the build database: the new format
+    bi = tmp_path / "bi.duckdb"
+    publish(db, bi)
+    assert _storage_version(bi) == "v1.0.0+"
+    publish(db, bi, storage_version="v1.2.0")
+    assert _storage_version(bi) == "v1.2.0+"
+    with pytest.raises(ValueError, match=r"storage version 'v0\.1'"):
+        publish(db, bi, storage_version="v0.1")
+    assert _storage_version(bi) == "v1.2.0+"  # a failed publish leaves the copy alone
+
+
+def test_publish_writes_parquet_files_of_the_marts(tmp_path):
+    db = _marts_db(tmp_path / "build.duckdb")
+    out = tmp_path / "parquet"
+    assert publish(db, tmp_path / "bi.duckdb", parquet=out) == 2
+    assert sorted(p.name for p in out.iterdir()) == [
+        "lead_scores.parquet",
+        "tier_performance.parquet",
+    ]
+    con = duckdb.connect()
+    rows = con.execute(f"select count(*), count(*) filter (tier = 'hot') "
+                   f"from '{out / 'lead_scores.parquet'}'").fetchone()  # fmt: skip
+    assert rows == (500, 150)
+    assert con.execute(f"select rate from '{out / 'tier_performance.parquet'}'").fetchone()[
+        0
+    ] == Decimal("0.839")
