@@ -79,7 +79,8 @@ def test_metrics_equal_the_marts(mf_project):
     con = duckdb.connect(str(db), read_only=True)
     try:
         hot, open_ = con.execute(
-            "select count(*) filter (tier = 'hot'), count(*) from marts.lead_scores"
+            "select count(*) filter (tier = 'hot'), count(*) filter (status = 'scored') "
+            "from marts.lead_scores"
         ).fetchone()
         share, lift, rate = con.execute(
             "select sum(share_of_conversions) filter (tier_rank <= 2), "
