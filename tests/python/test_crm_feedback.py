@@ -33,7 +33,8 @@ def _build(crm: str, tmp, plant) -> duckdb.DuckDBPyConnection:
         "crm_feedback_field": "sales_verdict__c" if crm == "salesforce" else "sales_verdict",
     }
     run_dbt(
-        ["build", "--select", "+int_sales_feedback_mapped", "+int_leads_deduplicated"],
+        # seed channels: the relationships test of lead_source_mapping reads it
+        ["build", "--select", "+int_sales_feedback_mapped", "+int_leads_deduplicated", "channels"],
         db,
         tmp,
         tmp,
@@ -47,7 +48,7 @@ def _hubspot(con) -> set:
     contacts = [
         r[0]
         for r in con.sql(
-            "select id from hubspot.contact where property_hs_calculated_merged_vids is null "
+            "select id from hubspot.contact where property_hs_merged_object_ids is null "
             "and not coalesce(_fivetran_deleted, false) order by id limit 3"
         ).fetchall()
     ]
