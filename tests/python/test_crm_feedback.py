@@ -33,8 +33,7 @@ def _build(crm: str, tmp, plant) -> duckdb.DuckDBPyConnection:
         "crm_feedback_field": "sales_verdict__c" if crm == "salesforce" else "sales_verdict",
     }
     run_dbt(
-        # seed channels: the relationships test of lead_source_mapping reads it
-        ["build", "--select", "+int_sales_feedback_mapped", "+int_leads_deduplicated", "channels"],
+        ["build", "--select", "+int_sales_feedback_mapped", "+int_leads_deduplicated"],
         db,
         tmp,
         tmp,
