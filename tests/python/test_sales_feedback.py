@@ -291,7 +291,8 @@ def test_expected_value_is_probability_times_segment_median(con):
                   coalesce(a.company_size_band, 'unknown') as band
            from marts.lead_scores s
            join intermediate.int_leads_deduplicated l using (lead_id)
-           left join intermediate.int_accounts_enriched a on a.account_id = l.account_id"""
+           left join intermediate.int_accounts_enriched a on a.account_id = l.account_id
+           where s.status = 'scored' -- in_pipeline leads have no probability nor value"""
     ).pl()
     deals = con.sql(
         """select o.closed_at, o.amount,
