@@ -151,20 +151,27 @@ def test_seed_types_follow_fivetran(hubspot):
     assert types["form.guid"] == "BIGINT"
 
 
-def test_hubspot_merged_contacts_collapse_to_the_survivor(hubspot):
-    # contact_data.csv: 22 contacts; 78971951 lists three merged ids in
-    # property_hs_merged_object_ids ('76340251;46897301;76226001')
-    con, _, _ = hubspot
-    merged = rows(
+# contact_data.csv: 78971951 absorbed three contacts that HubSpot merged into it
+MERGED_INTO_78971951 = [
+    ("46897301", "78971951"),
+    ("76226001", "78971951"),
+    ("76340251", "78971951"),
+]
+
+
+def merged_contacts(con) -> list:
+    return rows(
         con,
         "select contact_id, lead_id from staging.stg_hubspot__contact_merges "
         "where is_merged order by contact_id",
     )
-    assert merged == [
-        ("46897301", "78971951"),
-        ("76226001", "78971951"),
-        ("76340251", "78971951"),
-    ]
+
+
+def test_hubspot_merged_contacts_collapse_to_the_survivor(hubspot):
+    # contact_data.csv: 22 contacts; 78971951 lists three merged ids in
+    # property_hs_merged_object_ids ('76340251;46897301;76226001')
+    con, _, _ = hubspot
+    assert merged_contacts(con) == MERGED_INTO_78971951
     leads = {r[0] for r in rows(con, "select lead_id from staging.stg_hubspot__leads")}
     assert len(leads) == 19 and "78971951" in leads
     assert not leads & {"46897301", "76226001", "76340251"}
@@ -278,16 +285,7 @@ def test_hubspot_older_syncs_fall_back_to_the_legacy_columns(tmp_path):
     run_dbt(["build", "--select", "+path:models/staging/hubspot"], db, tmp_path, tmp_path,
             {"crm": "hubspot"})  # fmt: skip
     con = duckdb.connect(str(db), read_only=True)
-    merged = rows(
-        con,
-        "select contact_id, lead_id from staging.stg_hubspot__contact_merges "
-        "where is_merged order by contact_id",
-    )
-    assert merged == [
-        ("46897301", "78971951"),
-        ("76226001", "78971951"),
-        ("76340251", "78971951"),
-    ]
+    assert merged_contacts(con) == MERGED_INTO_78971951
     events = rows(
         con,
         """select event_id, cast(occurred_at as varchar), event_type
