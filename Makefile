@@ -85,6 +85,7 @@ clean:
 OLIST ?= examples/olist/data
 OLIST_DB := data/olist.duckdb
 olist: install
+	@echo "Olist data (examples/olist/data): Kaggle 'Marketing Funnel by Olist', CC BY-NC-SA 4.0, non-commercial use only (examples/olist/README.md)"
 	@mkdir -p data
 	rm -f $(OLIST_DB) $(OLIST_DB).wal
 	$(BIN)/python examples/olist/build_flat_csv.py --olist $(OLIST) --out data/olist_flat.csv
