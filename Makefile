@@ -12,7 +12,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install browser demo demo-crm build score bench report test lint pytest clean olist
+.PHONY: install browser demo demo-crm build score bench report test test-fast lint pytest clean olist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,10 @@ pytest: install browser
 	$(BIN)/pytest
 
 test: lint pytest
+
+# the fast loop: the unit tests alone (marker `unit`: no dbt build; see docs/development.md)
+test-fast: install
+	$(BIN)/pytest -m unit -q
 
 clean:
 	rm -rf $(VENV) data target logs
