@@ -16,7 +16,7 @@ then, each in its own process so that its peak memory is its own:
 4. `bench/peer_pandas.py`: the same features, written the way pandas + scikit-learn
    tutorials write them, on the same raw files and the same holdout examples.
 
-It prints progress, writes `results.json` and `results.md` (the table the README
+It prints progress, writes `results.json` and `results.md` (the table docs/benchmarks.md
 shows) into `--out`, and keeps each size's data in `--out/<size>/`.
 """
 
