@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from leadscore import metrics
+from leadscore.core import metrics
 
 
 def brute_force_auc(y, p):

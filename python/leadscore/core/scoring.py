@@ -9,10 +9,10 @@ from datetime import datetime
 
 import polars as pl
 
-from leadscore.calibration import Platt
-from leadscore.explain import REASONS, Wording, reasons, shap_values
-from leadscore.features import FeatureSpec
-from leadscore.training import deserialise, predict
+from leadscore.core.calibration import Platt
+from leadscore.core.explain import REASONS, Wording, reasons, shap_values
+from leadscore.core.features import FeatureSpec
+from leadscore.core.training import deserialise, predict
 
 REASON_COLUMNS = [
     f"{d}_reason_{i}" for d in ("positive", "negative") for i in range(1, REASONS + 1)
@@ -29,7 +29,7 @@ def score_open_leads(
 ) -> pl.DataFrame:
     """One row per open lead. Without a champion (cold start) probability is null and
     lead_scores falls back to the rules score. `wording`: display names and scales the
-    reasons use (leadscore.wording.reason_wording)."""
+    reasons use (leadscore.core.wording.reason_wording)."""
     examples = examples.sort("lead_id")
     n = examples.height
     base = pl.DataFrame(

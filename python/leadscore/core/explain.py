@@ -17,8 +17,8 @@ import numpy as np
 import polars as pl
 from catboost import CatBoostClassifier
 
-from leadscore.features import FeatureSpec
-from leadscore.training import pool_for
+from leadscore.core.features import FeatureSpec
+from leadscore.core.training import pool_for
 
 REASONS = 3
 # free text that looks like contact details: an e-mail (a token with @), a phone number

@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import polars as pl
 
-from leadscore.metrics import roc_auc
+from leadscore.core.metrics import roc_auc
 
 DEFAULT_MISSING_VALUES: tuple[str, ...] = (
     "",
@@ -900,7 +900,7 @@ def train_baseline(train: pl.DataFrame) -> LogisticBaseline:
 def baseline_scores(model: LogisticBaseline, frame: pl.DataFrame, k: int = 3) -> pl.DataFrame:
     """Probability, 0-100 score and the top reasons (largest per-feature terms of the
     linear predictor, measured from the average of the scored rows) for every row."""
-    from leadscore.explain import render
+    from leadscore.core.explain import render
 
     probability = model.probability(frame)
     features = [*model.categorical, *model.numeric]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from leadscore.calibration import holdout_metrics
-from leadscore.metrics import all_metrics, average_precision, roc_auc, top_decile_lift
+from leadscore.core.calibration import holdout_metrics
+from leadscore.core.metrics import all_metrics, average_precision, roc_auc, top_decile_lift
 
 THRESHOLD_SCHEMA = {
     "model_id": pl.String,

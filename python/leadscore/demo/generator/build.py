@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from leadscore.generator import catalog, mess
-from leadscore.generator.config import DAY, GeneratorConfig
-from leadscore.generator.events import event_rate_scale, make_events_chunk
-from leadscore.generator.journey import Journeys, simulate
-from leadscore.generator.population import (
+from leadscore.demo.generator import catalog, mess
+from leadscore.demo.generator.config import DAY, GeneratorConfig
+from leadscore.demo.generator.events import event_rate_scale, make_events_chunk
+from leadscore.demo.generator.journey import Journeys, simulate
+from leadscore.demo.generator.population import (
     EXPERIMENT_NAME,
     Accounts,
     Leads,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from leadscore.metrics import all_metrics, expected_calibration_error, log_loss
+from leadscore.core.metrics import all_metrics, expected_calibration_error, log_loss
 
 RANKING_METRICS = ("auc", "pr_auc", "top_decile_lift")
 
