@@ -371,3 +371,27 @@ def test_a_trailing_comma_does_not_become_a_feature():
     named = course_export(300).with_columns(column09=pl.lit("x"))
     profile = prepare(named, FlatConfig("Prospect ID", "Converted", "Created On")).profile
     assert "column09" in profile["column_name"].to_list()
+
+
+def test_single_column_encoding_is_the_smoothed_rate_in_the_other_folds():
+    # the formula of the leakage encoder (scikit-learn's TargetEncoder on our folds):
+    # a row's key -> (conversions + 20 * rate) / (leads + 20) over the other folds, where
+    # rate is the other folds' conversion rate; a key unseen there -> that rate
+    from leadscore.flat import _out_of_fold_target_encoding
+
+    keys = np.array(["a", "a", "b", "b", "a", "c", "b", "a"], dtype=object)
+    label = np.array([1, 0, 1, 1, 1, 0, 0, 1])
+    folds = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    encoded = _out_of_fold_target_encoding(keys, label, folds)
+    fold1_rate, fold0_rate = 2 / 4, 3 / 4  # the other fold's rate for rows of fold 0, 1
+    expected = [
+        (2 + 20 * fold1_rate) / (2 + 20),  # 'a' in fold 1: 2 leads, 2 converted
+        (2 + 20 * fold1_rate) / (2 + 20),
+        (0 + 20 * fold1_rate) / (1 + 20),  # 'b' in fold 1: 1 lead, 0 converted
+        (0 + 20 * fold1_rate) / (1 + 20),
+        (1 + 20 * fold0_rate) / (2 + 20),  # 'a' in fold 0: 2 leads, 1 converted
+        fold0_rate,  # 'c' never in fold 0
+        (2 + 20 * fold0_rate) / (2 + 20),
+        (1 + 20 * fold0_rate) / (2 + 20),
+    ]
+    assert encoded == pytest.approx(expected, abs=1e-12)

@@ -182,7 +182,7 @@ def test_reasons_follow_the_shap_signs():
 
 
 def test_reasons_json_escapes_awkward_names_and_values():
-    """reasons_json is built with string expressions, not json.dumps: a flat export's
+    """reasons_json is encoded by polars per feature, not by json.dumps per row: a flat export's
     header or a value with quotes, backslashes or accents must still give valid JSON
     with the exact values, positive reasons first, ranked."""
     frame = pl.DataFrame(

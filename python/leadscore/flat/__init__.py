@@ -323,6 +323,17 @@ def _stable_fraction(ids: pl.Series) -> np.ndarray:
     )
 
 
+def _out_of_fold_target_encoding(keys: np.ndarray, label: np.ndarray, folds: np.ndarray):
+    """Each row's key replaced by the conversion rate of that key in the other folds,
+    smoothed towards those folds' overall rate with the weight of 20 leads (scikit-learn's
+    TargetEncoder, cross-fitted on the given folds; a key unseen there gets the rate)."""
+    from sklearn.model_selection import PredefinedSplit
+    from sklearn.preprocessing import TargetEncoder
+
+    encoder = TargetEncoder(target_type="binary", smooth=20.0, cv=PredefinedSplit(folds))
+    return encoder.fit_transform(keys.reshape(-1, 1), label.astype(np.int64))[:, 0]
+
+
 def single_column_auc(
     values: pl.Series,
     kind: str,
@@ -359,19 +370,7 @@ def single_column_auc(
         )
     else:
         keys = values.cast(pl.String).fill_null("__missing__").to_numpy()
-    prior = float(label.mean())
-    encoded = np.empty(len(label), dtype=np.float64)
-    frame = pl.DataFrame({"k": keys, "y": label.astype(np.float64), "f": folds})
-    for fold in np.unique(folds):
-        stats = (
-            frame.filter(pl.col("f") != fold)
-            .group_by("k")
-            .agg(n=pl.len(), s=pl.col("y").sum())
-            .with_columns(rate=(pl.col("s") + 20 * prior) / (pl.col("n") + 20))
-        )
-        here = frame.with_row_index("i").filter(pl.col("f") == fold)
-        joined = here.join(stats, on="k", how="left").sort("i")
-        encoded[joined["i"].to_numpy()] = joined["rate"].fill_null(prior).to_numpy()
+    encoded = _out_of_fold_target_encoding(keys, label, folds)
     auc = roc_auc(label.astype(np.int8), encoded)
     return max(auc, 1 - auc)
 
