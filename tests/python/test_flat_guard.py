@@ -377,7 +377,7 @@ def test_single_column_encoding_is_the_smoothed_rate_in_the_other_folds():
     # the formula of the leakage encoder (scikit-learn's TargetEncoder on our folds):
     # a row's key -> (conversions + 20 * rate) / (leads + 20) over the other folds, where
     # rate is the other folds' conversion rate; a key unseen there -> that rate
-    from leadscore.flat import _out_of_fold_target_encoding
+    from leadscore.flat.leakage import _out_of_fold_target_encoding
 
     keys = np.array(["a", "a", "b", "b", "a", "c", "b", "a"], dtype=object)
     label = np.array([1, 0, 1, 1, 1, 0, 0, 1])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -71,11 +72,15 @@ COLUMNS = {
     "is_useless_model_alert": ("Model no better than chance", "bool"),
 }
 MISSING = "\u2013"  # an en dash where a value does not apply (e.g. ECE of the points table)
-_LAYOUT = dict(
-    width=520, height=380, margin=dict(l=70, r=20, t=20, b=90), font=dict(size=12),
-    separators=".,", template="plotly_white",
-    legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0),
-)  # fmt: skip
+_LAYOUT = {
+    "width": 520,
+    "height": 380,
+    "margin": {"l": 70, "r": 20, "t": 20, "b": 90},
+    "font": {"size": 12},
+    "separators": ".,",
+    "template": "plotly_white",
+    "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0},
+}
 
 
 def _fmt(value: object, kind: str) -> str:
@@ -249,38 +254,50 @@ def _at_same_leads(gains: tuple[np.ndarray, np.ndarray], share: float) -> float:
     return float(np.interp(share, gains[0], gains[1]))
 
 
-def report_figures(db: Path) -> tuple[dict[str, go.Figure], dict[str, str], dict]:
-    """The report's plotly figures, their captions, and the summary numbers."""
+@dataclass(frozen=True)
+class _Marts:
+    """What the report reads from a built database."""
+
+    perf: pl.DataFrame
+    holdout: pl.DataFrame
+    deciles: pl.DataFrame
+    scores: pl.DataFrame
+    tiers: pl.DataFrame
+    funnel: pl.DataFrame
+    importance: pl.DataFrame
+    drift: pl.DataFrame
+    health: pl.DataFrame
+    dictionary: dict[str, str]
+
+
+QUERIES = {
+    "perf": "select * from marts.model_performance order by scorer",
+    # ROC / PR curves rank by the model's own probability (calibration keeps it)
+    "holdout": "select h.label, h.uncalibrated_probability as probability, "
+    "r.* exclude (lead_id, as_of) "
+    "from ml.ml_holdout_predictions h join ml.ml_baseline_scores r using (lead_id, as_of)",
+    "deciles": "select * from marts.calibration_deciles order by decile",
+    "scores": "select score, tier, tier_rank from marts.lead_scores where status = 'scored'",
+    "tiers": "select * from marts.tier_performance order by tier_rank",
+    "funnel": "select stage, stage_order, sum(entered) as entered, sum(advanced) as advanced "
+    "from marts.funnel_conversion group by stage, stage_order order by stage_order",
+    "importance": "select feature, importance from marts.feature_importance "
+    "where model_id = (select model_id from marts.model_health "
+    "order by built_at desc limit 1) order by importance_rank limit 15",
+    "drift": "select feature, psi from marts.feature_drift order by psi desc",
+    "health": "select * from marts.model_health order by built_at desc limit 1",
+}
+
+
+def _read_marts(db: Path) -> _Marts:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        perf = con.sql("select * from marts.model_performance order by scorer").pl()
-        holdout = con.sql(
-            # ROC / PR curves rank by the model's own probability (calibration keeps it)
-            "select h.label, h.uncalibrated_probability as probability, "
-            "r.* exclude (lead_id, as_of) "
-            "from ml.ml_holdout_predictions h join ml.ml_baseline_scores r using (lead_id, as_of)"
-        ).pl()
-        deciles = con.sql("select * from marts.calibration_deciles order by decile").pl()
-        scores = con.sql(
-            "select score, tier, tier_rank from marts.lead_scores where status = 'scored'"
-        ).pl()
-        tiers = con.sql("select * from marts.tier_performance order by tier_rank").pl()
-        funnel = con.sql(
-            "select stage, stage_order, sum(entered) as entered, sum(advanced) as advanced "
-            "from marts.funnel_conversion group by stage, stage_order order by stage_order"
-        ).pl()
-        importance = con.sql(
-            "select feature, importance from marts.feature_importance "
-            "where model_id = (select model_id from marts.model_health "
-            "order by built_at desc limit 1) order by importance_rank limit 15"
-        ).pl()
-        drift = con.sql("select feature, psi from marts.feature_drift order by psi desc").pl()
-        health = con.sql("select * from marts.model_health order by built_at desc limit 1").pl()
+        frames = {name: con.sql(query).pl() for name, query in QUERIES.items()}
         where = con.sql(
             "select table_schema from information_schema.tables "
             "where table_name = 'feature_dictionary' limit 1"
         ).fetchall()
-        dictionary = (
+        dictionary: dict[str, str] = (
             dict(
                 con.sql(
                     f'select feature, description from "{where[0][0]}".feature_dictionary'
@@ -291,196 +308,251 @@ def report_figures(db: Path) -> tuple[dict[str, go.Figure], dict[str, str], dict
         )
     finally:
         con.close()
-    figs: dict[str, go.Figure] = {}
-    caps: dict[str, str] = {}
-    summary: dict = {"open_by_tier": dict(scores.group_by("tier").len().iter_rows())}
-    rules_label = "points table (rules)"
+    return _Marts(**frames, dictionary=dictionary)
+
+
+Chart = tuple[go.Figure, str]  # a figure and its caption
+
+
+def _holdout_charts(marts: _Marts, summary: dict) -> dict[str, Chart]:
+    """ROC, precision-recall and cumulative gains of the model and the rules baseline on
+    the holdout leads; the hot + warm tiers' share of conversions into `summary`."""
+    holdout = marts.holdout
     y = holdout["label"].cast(pl.Int8).to_numpy() if holdout.height else np.array([])
-    if holdout.height and 0 < y.sum() < len(y):
-        model = curves(y, holdout["probability"].to_numpy())
-        # flat mode's baseline (logistic regression) ranks by its probability
-        ranking = "baseline_ranking" if "baseline_ranking" in holdout.columns else "rules_score"
-        if ranking == "baseline_ranking":
-            rules_label = "baseline (logistic regression)"
-        rules = curves(y, holdout[ranking].cast(pl.Float64).to_numpy())
-        auc = dict(zip(perf["scorer"], perf["auc"], strict=True))
-        names = {"model": "model", "rules": rules_label}
-        figs["roc"] = _curve_figure(
-            {k: (*c["roc"], names[k]) for k, c in (("model", model), ("rules", rules))},
-            "false positive rate",
-            "true positive rate",
-            "FPR %{x:.1%}, TPR %{y:.1%}",
-            True,
+    if not (holdout.height and 0 < y.sum() < len(y)):
+        return {}
+    model = curves(y, holdout["probability"].to_numpy())
+    # flat mode's baseline (logistic regression) ranks by its probability
+    flat = "baseline_ranking" in holdout.columns
+    rules_label = "baseline (logistic regression)" if flat else "points table (rules)"
+    rules = curves(
+        y, holdout["baseline_ranking" if flat else "rules_score"].cast(pl.Float64).to_numpy()
+    )
+    auc = dict(zip(marts.perf["scorer"], marts.perf["auc"], strict=True))
+    names = {"model": "model", "rules": rules_label}
+
+    def traces(kind: str) -> dict[str, tuple[np.ndarray, np.ndarray, str]]:
+        return {k: (*c[kind], names[k]) for k, c in (("model", model), ("rules", rules))}
+
+    roc = _curve_figure(
+        traces("roc"),
+        "false positive rate",
+        "true positive rate",
+        "FPR %{x:.1%}, TPR %{y:.1%}",
+        True,
+    )
+    rules_auc = next((v for k, v in auc.items() if k != "model"), float("nan"))
+    roc_caption = (
+        f"Area under the curve: model {auc.get('model', float('nan')):.3f}, "
+        f"{rules_label} {rules_auc:.3f}. Leads tied at one score form one straight segment."
+    )
+    pr = _curve_figure(
+        traces("pr"),
+        "recall (share of conversions found)",
+        "precision (share of called leads that convert)",
+        "recall %{x:.1%}, precision %{y:.1%}",
+        False,
+    )
+    pr.add_hline(
+        y=float(y.mean()),
+        line=dict(color=COLORS["random"], dash="dash"),
+        annotation_text=f"base rate {y.mean():.1%}",
+        annotation_position="top right",
+    )
+    gains = _curve_figure(
+        traces("gains"),
+        "share of holdout leads called (best first)",
+        "share of conversions reached",
+        "%{x:.1%} of leads called, %{y:.1%} of conversions",
+        True,
+    )
+    gains_caption = "How many conversions sales reaches by calling the top-scored leads first."
+    gains_caption += _mark_hot_and_warm(gains, marts.tiers, y, rules, rules_label, auc, summary)
+    return {
+        "roc": (roc, roc_caption),
+        "precision_recall": (pr, f"A random order sits at the base rate, {y.mean():.1%}."),
+        "cumulative_gains": (gains, gains_caption),
+    }
+
+
+def _mark_hot_and_warm(
+    gains: go.Figure,
+    tiers: pl.DataFrame,
+    y: np.ndarray,
+    rules: dict[str, tuple[np.ndarray, np.ndarray]],
+    rules_label: str,
+    auc: dict,
+    summary: dict,
+) -> str:
+    """The hot + warm tiers as dots on the gains chart (the model's and the rules' share
+    of conversions at the same number of leads), their numbers into `summary`; the
+    caption's sentence about them."""
+    hw = tiers.filter(pl.col("tier_rank") <= 2)
+    if not (tiers.height and hw.height):
+        return ""
+    k = int(hw["leads"].sum())
+    conv = float(hw["conversions"].cast(pl.Float64).sum())
+    share_leads = k / len(y)
+    summary.update(
+        holdout_leads=len(y),
+        holdout_conversions=int(y.sum()),
+        hot_warm_leads=k,
+        hot_warm_conversions=conv,
+        hot_warm_share=conv / y.sum(),
+        rules_share=_at_same_leads(rules["gains"], share_leads),
+        rules_label=rules_label,
+        model_auc=auc.get("model"),
+    )
+    gains.add_trace(
+        go.Scatter(
+            x=[share_leads, share_leads],
+            y=[summary["hot_warm_share"], summary["rules_share"]],
+            mode="markers",
+            marker=dict(
+                size=10,
+                color=[COLORS["model"], COLORS["rules"]],
+                line=dict(color="#222", width=1),
+            ),
+            name="hot + warm tiers",
+            showlegend=False,
+            hovertemplate="%{y:.1%} of conversions at %{x:.1%} of leads<extra></extra>",
         )
-        caps["roc"] = (
-            f"Area under the curve: model {auc.get('model', float('nan')):.3f}, "
-            f"{rules_label} {next((v for k, v in auc.items() if k != 'model'), float('nan')):.3f}."
-            " Leads tied at one score form one straight segment."
-        )
-        figs["precision_recall"] = _curve_figure(
-            {k: (*c["pr"], names[k]) for k, c in (("model", model), ("rules", rules))},
-            "recall (share of conversions found)",
-            "precision (share of called leads that convert)",
-            "recall %{x:.1%}, precision %{y:.1%}",
-            False,
-        )
-        figs["precision_recall"].add_hline(
-            y=float(y.mean()),
-            line=dict(color=COLORS["random"], dash="dash"),
-            annotation_text=f"base rate {y.mean():.1%}",
-            annotation_position="top right",
-        )
-        caps["precision_recall"] = f"A random order sits at the base rate, {y.mean():.1%}."
-        figs["cumulative_gains"] = _curve_figure(
-            {k: (*c["gains"], names[k]) for k, c in (("model", model), ("rules", rules))},
-            "share of holdout leads called (best first)",
-            "share of conversions reached",
-            "%{x:.1%} of leads called, %{y:.1%} of conversions",
-            True,
-        )
-        caps["cumulative_gains"] = (
-            "How many conversions sales reaches by calling the top-scored leads first."
-        )
-        hw = tiers.filter(pl.col("tier_rank") <= 2)
-        if tiers.height and hw.height:
-            k = int(hw["leads"].sum())
-            conv = float(hw["conversions"].cast(pl.Float64).sum())
-            share_leads = k / len(y)
-            summary.update(
-                holdout_leads=len(y),
-                holdout_conversions=int(y.sum()),
-                hot_warm_leads=k,
-                hot_warm_conversions=conv,
-                hot_warm_share=conv / y.sum(),
-                rules_share=_at_same_leads(rules["gains"], share_leads),
-                rules_label=rules_label,
-                model_auc=auc.get("model"),
+    )
+    return f" Dots: the hot and warm tiers ({share_leads:.1%} of the leads)."
+
+
+def _calibration_chart(marts: _Marts) -> Chart | None:
+    deciles = marts.deciles
+    if not deciles.height:
+        return None
+    name = "model (holdout deciles)"
+    fig = _curve_figure(
+        {
+            "model": (
+                deciles["mean_predicted_probability"].to_numpy(),
+                deciles["actual_conversion_rate"].to_numpy(),
+                name,
             )
-            figs["cumulative_gains"].add_trace(
-                go.Scatter(
-                    x=[share_leads, share_leads],
-                    y=[summary["hot_warm_share"], summary["rules_share"]],
-                    mode="markers",
-                    marker=dict(
-                        size=10,
-                        color=[COLORS["model"], COLORS["rules"]],
-                        line=dict(color="#222", width=1),
-                    ),
-                    name="hot + warm tiers",
-                    showlegend=False,
-                    hovertemplate="%{y:.1%} of conversions at %{x:.1%} of leads<extra></extra>",
-                )
-            )
-            caps["cumulative_gains"] += (
-                f" Dots: the hot and warm tiers ({share_leads:.1%} of the leads)."
-            )
-    if deciles.height:
-        figs["calibration"] = _curve_figure(
-            {
-                "model": (
-                    deciles["mean_predicted_probability"].to_numpy(),
-                    deciles["actual_conversion_rate"].to_numpy(),
-                    "model (holdout deciles)",
-                )
-            },
-            "predicted conversion probability",
-            "actual conversion rate",
-            "predicted %{x:.1%}, actual %{y:.1%}",
-            True,
-        )
-        figs["calibration"].update_traces(
-            mode="lines+markers", selector=dict(name="model (holdout deciles)")
-        )
-        caps["calibration"] = "On the diagonal, a 30% score converts 30% of the time."
-    if scores.height:
-        fig = go.Figure()
-        binned = scores.with_columns(bin=(pl.col("score") // 5 * 5).clip(0, 95).cast(pl.Int64))
-        for (tier, rank), part in binned.sort("tier_rank").group_by(
-            ["tier", "tier_rank"], maintain_order=True
-        ):
-            counts = part.group_by("bin").len().sort("bin")
-            fig.add_trace(
-                go.Bar(
-                    x=counts["bin"] + 2.5,
-                    y=counts["len"],
-                    width=4.6,
-                    name=f"{tier} ({part.height:,})",
-                    marker_color=_tier_color(str(tier), int(rank)),
-                    customdata=[f"{b}-{b + 4}" for b in counts["bin"]],
-                    hovertemplate=f"{tier}: %{{y:,}} leads scored %{{customdata}}<extra></extra>",
-                )
-            )
-        fig.update_layout(barmode="stack")
-        fig.update_xaxes(
-            title="score (0-100, bins of 5)",
-            range=[0, 100],
-            dtick=10,
-            showline=True,
-            linecolor="#444",
-            ticks="outside",
-        )
-        fig.update_yaxes(
-            title="open leads (log scale)",
-            type="log",
-            tickformat=",",
-            showline=True,
-            linecolor="#444",
-            ticks="outside",
-        )
-        figs["score_distribution"] = fig.update_layout(**_LAYOUT)
-        caps["score_distribution"] = (
-            "Open leads per score band, coloured by tier; the log scale keeps the few hot "
-            "leads visible next to the many cold ones."
-        )
-    if funnel.height:
-        entered = funnel["entered"].cast(pl.Float64).to_list()
-        stage = [str(s).replace("_", " ") for s in funnel["stage"]]
-        fig = go.Figure(
-            go.Funnel(
-                y=stage,
-                x=entered,
-                textinfo="value+percent initial",
-                texttemplate="%{value:,} (%{percentInitial:.1%})",
-                marker_color=COLORS["model"],
+        },
+        "predicted conversion probability",
+        "actual conversion rate",
+        "predicted %{x:.1%}, actual %{y:.1%}",
+        True,
+    )
+    fig.update_traces(mode="lines+markers", selector=dict(name=name))
+    return fig, "On the diagonal, a 30% score converts 30% of the time."
+
+
+def _score_distribution_chart(marts: _Marts) -> Chart | None:
+    if not marts.scores.height:
+        return None
+    fig = go.Figure()
+    binned = marts.scores.with_columns(bin=(pl.col("score") // 5 * 5).clip(0, 95).cast(pl.Int64))
+    for (tier, rank), part in binned.sort("tier_rank").group_by(
+        ["tier", "tier_rank"], maintain_order=True
+    ):
+        counts = part.group_by("bin").len().sort("bin")
+        fig.add_trace(
+            go.Bar(
+                x=counts["bin"] + 2.5,
+                y=counts["len"],
+                width=4.6,
+                name=f"{tier} ({part.height:,})",
+                marker_color=_tier_color(str(tier), int(rank)),
+                customdata=[f"{b}-{b + 4}" for b in counts["bin"]],
+                hovertemplate=f"{tier}: %{{y:,}} leads scored %{{customdata}}<extra></extra>",
             )
         )
-        figs["funnel"] = fig.update_layout(**{**_LAYOUT, "margin": dict(l=20, r=20, t=20, b=40)})
-        figs["funnel"].update_yaxes(automargin=True)
-        caps["funnel"] = " / ".join(
-            f"{str(s).replace('_', ' ')}: {a / e:.1%} advanced"
-            for s, e, a in funnel.select("stage", "entered", "advanced").iter_rows()
-            if e
+    fig.update_layout(barmode="stack")
+    axis = dict(showline=True, linecolor="#444", ticks="outside")
+    fig.update_xaxes(title="score (0-100, bins of 5)", range=[0, 100], dtick=10, **axis)
+    fig.update_yaxes(title="open leads (log scale)", type="log", tickformat=",", **axis)
+    return fig.update_layout(**_LAYOUT), (
+        "Open leads per score band, coloured by tier; the log scale keeps the few hot "
+        "leads visible next to the many cold ones."
+    )
+
+
+def _funnel_chart(marts: _Marts) -> Chart | None:
+    funnel = marts.funnel
+    if not funnel.height:
+        return None
+    fig = go.Figure(
+        go.Funnel(
+            y=[str(s).replace("_", " ") for s in funnel["stage"]],
+            x=funnel["entered"].cast(pl.Float64).to_list(),
+            textinfo="value+percent initial",
+            texttemplate="%{value:,} (%{percentInitial:.1%})",
+            marker_color=COLORS["model"],
         )
-    if importance.height:
-        labels = [display_name(f, dictionary) for f in importance["feature"]]
-        vals = importance["importance"].to_list()
-        figs["feature_importance"] = _hbar_figure(
-            labels,
-            vals,
-            "share of the model's importance (%)",
-            COLORS["model"],
-            [f"{v:.1f}%" for v in vals],
-        )
-        caps["feature_importance"] = (
-            "CatBoost PredictionValuesChange; sums to 100% over all features."
-        )
-    if drift.height:
-        labels = [display_name(f, dictionary) for f in drift["feature"]]
-        vals = drift["psi"].to_list()
-        colors = ["#c0392b" if v > 0.25 else "#e67e22" if v > 0.1 else "#2e7d32" for v in vals]
-        fig = _hbar_figure(
-            labels, vals, "population stability index (PSI)", colors, [f"{v:.3f}" for v in vals]
-        )
-        for mark in (0.1, 0.25):
-            fig.add_vline(x=mark, line=dict(color="#c0392b", dash="dot"))
-        fig.update_xaxes(range=[0, max([*vals, 0.3]) * 1.15])
-        figs["drift"] = fig
-        caps["drift"] = (
-            "Open leads vs training. Dotted lines at 0.1 and 0.25: below 0.1 stable (green), "
-            "0.1-0.25 moderate (orange), above 0.25 significant (red)."
-        )
-    summary["health"] = health.row(0, named=True) if health.height else None
+    )
+    fig.update_layout(**{**_LAYOUT, "margin": dict(l=20, r=20, t=20, b=40)})
+    fig.update_yaxes(automargin=True)
+    caption = " / ".join(
+        f"{str(s).replace('_', ' ')}: {a / e:.1%} advanced"
+        for s, e, a in funnel.select("stage", "entered", "advanced").iter_rows()
+        if e
+    )
+    return fig, caption
+
+
+def _importance_chart(marts: _Marts) -> Chart | None:
+    importance = marts.importance
+    if not importance.height:
+        return None
+    labels = [display_name(f, marts.dictionary) for f in importance["feature"]]
+    vals = importance["importance"].to_list()
+    fig = _hbar_figure(
+        labels,
+        vals,
+        "share of the model's importance (%)",
+        COLORS["model"],
+        [f"{v:.1f}%" for v in vals],
+    )
+    return fig, "CatBoost PredictionValuesChange; sums to 100% over all features."
+
+
+def _drift_chart(marts: _Marts) -> Chart | None:
+    drift = marts.drift
+    if not drift.height:
+        return None
+    labels = [display_name(f, marts.dictionary) for f in drift["feature"]]
+    vals = drift["psi"].to_list()
+    colors = ["#c0392b" if v > 0.25 else "#e67e22" if v > 0.1 else "#2e7d32" for v in vals]
+    fig = _hbar_figure(
+        labels, vals, "population stability index (PSI)", colors, [f"{v:.3f}" for v in vals]
+    )
+    for mark in (0.1, 0.25):
+        fig.add_vline(x=mark, line=dict(color="#c0392b", dash="dot"))
+    fig.update_xaxes(range=[0, max([*vals, 0.3]) * 1.15])
+    return fig, (
+        "Open leads vs training. Dotted lines at 0.1 and 0.25: below 0.1 stable (green), "
+        "0.1-0.25 moderate (orange), above 0.25 significant (red)."
+    )
+
+
+def _figures(marts: _Marts) -> tuple[dict[str, go.Figure], dict[str, str], dict]:
+    summary: dict = {"open_by_tier": dict(marts.scores.group_by("tier").len().iter_rows())}
+    charts = _holdout_charts(marts, summary)
+    for name, chart in (
+        ("calibration", _calibration_chart),
+        ("score_distribution", _score_distribution_chart),
+        ("funnel", _funnel_chart),
+        ("feature_importance", _importance_chart),
+        ("drift", _drift_chart),
+    ):
+        drawn = chart(marts)
+        if drawn is not None:
+            charts[name] = drawn
+    summary["health"] = marts.health.row(0, named=True) if marts.health.height else None
+    figs = {name: fig for name, (fig, _) in charts.items()}
+    caps = {name: caption for name, (_, caption) in charts.items()}
     return figs, caps, summary
+
+
+def report_figures(db: Path) -> tuple[dict[str, go.Figure], dict[str, str], dict]:
+    """The report's plotly figures, their captions, and the summary numbers."""
+    return _figures(_read_marts(db))
 
 
 def _summary_html(summary: dict) -> str:
@@ -512,106 +584,129 @@ def _summary_html(summary: dict) -> str:
     return "<section class='summary'>" + "".join(lines) + "</section>"
 
 
-def build_report(db: Path, out: Path) -> Path:
-    """Write the report for the database's champion; return its path."""
-    figs, caps, summary = report_figures(db)
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        perf = con.sql("select * from marts.model_performance order by scorer").pl()
-        tiers = con.sql("select * from marts.tier_performance order by tier_rank").pl()
-    finally:
-        con.close()
+TITLES = {
+    "roc": "ROC curve (out-of-time holdout)",
+    "precision_recall": "Precision-recall curve",
+    "cumulative_gains": "Cumulative gains",
+    "calibration": "Calibration (holdout deciles)",
+    "score_distribution": "Open leads by score and tier",
+    "funnel": "Funnel: leads that entered each stage",
+    "feature_importance": "What the model looks at (champion, top 15)",
+    "drift": "Drift: open leads vs training",
+}
+PERFORMANCE_COLUMNS = (
+    "scorer",
+    "examples",
+    "positives",
+    "auc",
+    "pr_auc",
+    "log_loss",
+    "brier",
+    "ece",
+    "top_decile_lift",
+)
+TIER_COLUMNS = (
+    "tier",
+    "leads",
+    "conversions",
+    "conversion_rate",
+    "mean_predicted_probability",
+    "lift",
+    "share_of_conversions",
+)
+STYLE = """
+body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1700px; }
+.summary { background: #f4f7fb; border-left: 6px solid MODEL_COLOR; padding: 8px 16px;
+  font-size: 16px; max-width: 900px; }
+.summary .big { font-size: 22px; }
+.grid { display: flex; flex-wrap: wrap; gap: 16px; }
+figure.chart { border: 1px solid #ddd; padding: 8px; margin: 0; }
+figure h3 { margin: 0 0 4px 0; font-size: 15px; }
+figcaption { font-size: 12px; color: #555; max-width: 600px; }
+table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
+td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+th { background: #f0f0f0; } table.vertical th { text-align: left; }
+.alerts li { color: #c0392b; } .ok { color: #2e7d32; }
+""".replace("MODEL_COLOR", COLORS["model"])
+# the rendering test reads these attributes: charts drawn by plotly, script errors
+SCRIPT = """
+window.reportErrors = [];
+window.addEventListener("error", function (e) { window.reportErrors.push(String(e.message)); });
+window.addEventListener("load", function () {
+  // a chart counts as drawn when plotly put at least one trace into its SVG
+  var drawn = Array.prototype.filter.call(document.querySelectorAll("figure.chart"),
+    function (f) {
+      return f.querySelector(".js-plotly-plot .main-svg g.trace") !== null;
+    }).length;
+  document.body.setAttribute("data-charts-rendered", String(drawn));
+  document.body.setAttribute("data-script-errors", String(window.reportErrors.length));
+});
+"""
+
+
+def _figures_html(figs: dict[str, go.Figure], caps: dict[str, str]) -> list[str]:
+    """Each chart as a <figure>, in CHARTS order; plotly.js embedded in the first only."""
     figures = []
-    first = True
-    titles = {
-        "roc": "ROC curve (out-of-time holdout)",
-        "precision_recall": "Precision-recall curve",
-        "cumulative_gains": "Cumulative gains",
-        "calibration": "Calibration (holdout deciles)",
-        "score_distribution": "Open leads by score and tier",
-        "funnel": "Funnel: leads that entered each stage",
-        "feature_importance": "What the model looks at (champion, top 15)",
-        "drift": "Drift: open leads vs training",
-    }
-    for name in CHARTS:
-        if name not in figs:
-            continue
+    for name in (name for name in CHARTS if name in figs):
         div = figs[name].to_html(
             full_html=False,
-            include_plotlyjs=first,
+            include_plotlyjs=not figures,
             div_id=f"chart-{name}",
             config={"displayModeBar": False, "responsive": False},
         )
-        first = False
         figures.append(
-            f'<figure class="chart" data-chart="{name}"><h3>{html.escape(titles[name])}</h3>'
+            f'<figure class="chart" data-chart="{name}"><h3>{html.escape(TITLES[name])}</h3>'
             f"{div}<figcaption>{html.escape(caps.get(name, ''))}</figcaption></figure>"
         )
+    return figures
+
+
+def _alerts_html(health: dict | None) -> str:
     alerts = []
-    h = summary["health"]
-    if h:
-        if h.get("drift_alerts"):
-            alerts.append(f"{h['drift_alerts']} feature(s) drifted beyond the PSI threshold")
-        if h.get("is_accuracy_alert"):
+    if health:
+        if health.get("drift_alerts"):
+            alerts.append(f"{health['drift_alerts']} feature(s) drifted beyond the PSI threshold")
+        if health.get("is_accuracy_alert"):
             alerts.append("accuracy: current holdout AUC fell below the registry AUC")
-        if h.get("is_tier_calibration_alert"):
+        if health.get("is_tier_calibration_alert"):
             alerts.append("tier calibration: a tier converts off its predicted rate")
-    alert_html = (
-        "<ul class='alerts'>" + "".join(f"<li>{html.escape(a)}</li>" for a in alerts) + "</ul>"
-        if alerts
-        else "<p class='ok'>No alerts in the latest build.</p>"
-    )
-    perf = perf.with_columns(
-        pl.col("scorer").replace({"rules": summary.get("rules_label", "rules")})
-    )
-    page = f"""<!doctype html>
+    if not alerts:
+        return "<p class='ok'>No alerts in the latest build.</p>"
+    return "<ul class='alerts'>" + "".join(f"<li>{html.escape(a)}</li>" for a in alerts) + "</ul>"
+
+
+def _page(db: Path, marts: _Marts, figures: list[str], summary: dict) -> str:
+    rules_label = summary.get("rules_label", "rules")
+    perf = marts.perf.with_columns(pl.col("scorer").replace({"rules": rules_label}))
+    health = summary["health"]
+    return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Lead scoring model report</title>
-<style>
-body {{ font-family: sans-serif; margin: 24px; color: #222; max-width: 1700px; }}
-.summary {{ background: #f4f7fb; border-left: 6px solid {COLORS["model"]}; padding: 8px 16px;
-  font-size: 16px; max-width: 900px; }}
-.summary .big {{ font-size: 22px; }}
-.grid {{ display: flex; flex-wrap: wrap; gap: 16px; }}
-figure.chart {{ border: 1px solid #ddd; padding: 8px; margin: 0; }}
-figure h3 {{ margin: 0 0 4px 0; font-size: 15px; }}
-figcaption {{ font-size: 12px; color: #555; max-width: 600px; }}
-table {{ border-collapse: collapse; font-size: 13px; margin: 8px 0; }}
-td, th {{ border: 1px solid #ccc; padding: 3px 8px; text-align: right; }}
-th {{ background: #f0f0f0; }} table.vertical th {{ text-align: left; }}
-.alerts li {{ color: #c0392b; }} .ok {{ color: #2e7d32; }}
-</style></head>
+<style>{STYLE}</style></head>
 <body data-expected-charts="{len(figures)}">
 <h1>Lead scoring model report</h1>
 <p>Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from <code>{html.escape(str(db))}</code>.</p>
 {_summary_html(summary)}
 <h2>Charts</h2>
 <div class="grid">{"".join(figures)}</div>
-<h2>Model vs {html.escape(summary.get("rules_label", "rules"))} on the same holdout leads</h2>
-{_table(perf.select("scorer", "examples", "positives", "auc", "pr_auc", "log_loss", "brier",
-                    "ece", "top_decile_lift"))}
+<h2>Model vs {html.escape(rules_label)} on the same holdout leads</h2>
+{_table(perf.select(PERFORMANCE_COLUMNS))}
 <h2>Tier performance (matured holdout leads)</h2>
-{_table(tiers.select("tier", "leads", "conversions", "conversion_rate",
-                     "mean_predicted_probability", "lift", "share_of_conversions"))}
+{_table(marts.tiers.select(TIER_COLUMNS))}
 <h2>Model health</h2>
-{alert_html}
-{_vertical_table(h) if h else ""}
-<script>
-window.reportErrors = [];
-window.addEventListener("error", function (e) {{ window.reportErrors.push(String(e.message)); }});
-window.addEventListener("load", function () {{
-  // a chart counts as drawn when plotly put at least one trace into its SVG
-  var drawn = Array.prototype.filter.call(document.querySelectorAll("figure.chart"),
-    function (f) {{
-      return f.querySelector(".js-plotly-plot .main-svg g.trace") !== null;
-    }}).length;
-  document.body.setAttribute("data-charts-rendered", String(drawn));
-  document.body.setAttribute("data-script-errors", String(window.reportErrors.length));
-}});
-</script>
+{_alerts_html(health)}
+{_vertical_table(health) if health else ""}
+<script>{SCRIPT}</script>
 </body></html>
-"""  # fmt: skip
+"""
+
+
+def build_report(db: Path, out: Path) -> Path:
+    """Write the report for the database's champion; return its path."""
+    marts = _read_marts(db)
+    figs, caps, summary = _figures(marts)
+    figures = _figures_html(figs, caps)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
+    out.write_text(_page(db, marts, figures, summary), encoding="utf-8")
     print(f"report: {len(figures)} charts -> {out}")
     return out
