@@ -150,8 +150,11 @@ def generic_entry(feature: str, dtype: pl.DataType) -> dict[str, str]:
     'industry is Retail', 'visits = 12', 'opted in: yes', 'industry not given'."""
     words = feature.replace("_", " ").strip()
     if dtype == pl.Boolean:
-        return {"template": f"{words}: yes", "template_if_false": f"{words}: no",
-                "template_if_missing": f"{words} not given"}  # fmt: skip
+        return {
+            "template": f"{words}: yes",
+            "template_if_false": f"{words}: no",
+            "template_if_missing": f"{words} not given",
+        }
     if dtype.is_numeric():
         return {"template": f"{words} = {{value}}", "template_if_missing": f"{words} not given"}
     return {"template": f"{words} is {{value}}", "template_if_missing": f"{words} not given"}

@@ -37,8 +37,9 @@ def drift_bins(
         if ref.dtype.is_numeric() or ref.dtype == pl.Boolean:
             kind = "numeric"
             r, c = ref.cast(pl.Float64), cur.cast(pl.Float64)
-            edges = np.unique(np.quantile(r.drop_nulls().to_numpy(), np.linspace(0.1, 1, 10))) \
-                if r.drop_nulls().len() else np.array([])  # fmt: skip
+            filled = r.drop_nulls().to_numpy()
+            deciles = np.quantile(filled, np.linspace(0.1, 1, 10)) if len(filled) else []
+            edges = np.unique(deciles)
 
             def label(s: pl.Series) -> list[str]:
                 out = []
@@ -55,10 +56,8 @@ def drift_bins(
             # the most frequent reference categories are bins, the rest one 'other' bin:
             # hundreds of rare categories would make PSI measure noise
             kind = "categorical"
-            top = set(
-                ref.drop_nulls().cast(pl.String).value_counts(sort=True)
-                .head(max_categories)[ref.name].to_list()
-            )  # fmt: skip
+            counts = ref.drop_nulls().cast(pl.String).value_counts(sort=True)
+            top = set(counts.head(max_categories)[ref.name].to_list())
 
             def lump(s: pl.Series) -> list[str]:
                 return [
