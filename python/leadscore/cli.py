@@ -154,8 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     from leadscore.reporting.publish import CommandError
 
     args = build_parser().parse_args(argv)
-    db = getattr(args, "db", None)
-    if args.command in ("summary", "export-sync", "report") and not Path(db).exists():
+    db: str | None = getattr(args, "db", None)
+    if args.command in ("summary", "export-sync", "report") and not Path(str(db)).exists():
         print(f"{args.command}: no database at {db}; run `dbt build` first", file=sys.stderr)
         return 1
     try:

@@ -6,7 +6,9 @@ import json
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+import numpy as np
 import polars as pl
 
 from leadscore.core.calibration import Platt
@@ -21,7 +23,7 @@ REASON_COLUMNS = [
 
 def score_open_leads(
     examples: pl.DataFrame,
-    champion: dict[str, object] | None,
+    champion: dict[str, Any] | None,
     dictionary: pl.DataFrame,
     scored_at: datetime,
     log: Callable[[str], None] = print,
@@ -58,10 +60,10 @@ def score_open_leads(
             reasons_json=pl.lit(None, dtype=pl.String),
         )
     t0 = time.perf_counter()
-    model = deserialise(champion["model_blob"])  # type: ignore[arg-type]
+    model = deserialise(champion["model_blob"])
     spec = FeatureSpec.from_dict(json.loads(str(champion["features_json"])))
     platt = Platt(float(champion["calibration_slope"]), float(champion["calibration_intercept"]))
-    probability = predict(model, spec, examples, platt) if n else []
+    probability = predict(model, spec, examples, platt) if n else np.zeros(0)
     explained = (
         reasons(shap_values(model, spec, examples), spec, examples, dictionary, wording=wording)
         if n

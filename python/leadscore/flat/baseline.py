@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+from sklearn.pipeline import Pipeline
 
 KEY_COLUMNS = ("lead_id", "as_of", "snapshot_role", "label", "created_at")
 MISSING_LEVEL = "(missing)"
@@ -20,7 +21,7 @@ class LogisticBaseline:
     all columns standardised and an L2-penalised logistic regression (lbfgs). One
     transformer per column, so each output column maps back to its feature."""
 
-    pipeline: object  # sklearn.pipeline.Pipeline
+    pipeline: Pipeline
     categorical: list[str]
     numeric: list[str]
     output_feature: list[str]  # feature of each column the logistic regression sees
@@ -59,10 +60,10 @@ def train_baseline(train: pl.DataFrame) -> LogisticBaseline:
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    categorical, numeric = [], []
+    categorical: list[str] = []
+    numeric: list[str] = []
     for name, dtype in train.schema.items():
         if name in KEY_COLUMNS:
             continue

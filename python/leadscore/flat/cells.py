@@ -109,7 +109,7 @@ def parse_dates(values: pl.Series) -> tuple[pl.Series, str | None]:
     )
     for fmt in DATE_FORMATS:
         parsed = values.str.strptime(pl.Datetime("us"), fmt, strict=False)
-        n = parsed.is_not_null().sum()
+        n = int(parsed.is_not_null().sum())
         if n > best[0]:
             best = (n, parsed, fmt)
     return best[1].alias(values.name), best[2]

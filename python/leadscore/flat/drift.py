@@ -56,8 +56,8 @@ def drift_bins(
             # the most frequent reference categories are bins, the rest one 'other' bin:
             # hundreds of rare categories would make PSI measure noise
             kind = "categorical"
-            counts = ref.drop_nulls().cast(pl.String).value_counts(sort=True)
-            top = set(counts.head(max_categories)[ref.name].to_list())
+            frequent = ref.drop_nulls().cast(pl.String).value_counts(sort=True)
+            top = set(frequent.head(max_categories)[ref.name].to_list())
 
             def lump(s: pl.Series) -> list[str]:
                 return [

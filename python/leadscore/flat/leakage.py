@@ -40,9 +40,9 @@ def single_column_auc(
         heavy = counts.filter(pl.col("count") >= value_bin_share * len(numbers))[numbers.name]
         is_heavy = numbers.is_in(heavy.implode()).fill_null(False)
         ranks = numbers.filter(~is_heavy).rank("dense")
-        top = ranks.max()
+        top = ranks.drop_nulls().n_unique()  # the largest dense rank
         binned = pl.Series([None] * len(values), dtype=pl.String)
-        if top is not None:
+        if top:
             rest = ((ranks - 1) * 20 // max(float(top), 1.0)).cast(pl.Int64).cast(pl.String)
             binned = binned.scatter(np.flatnonzero(~is_heavy.to_numpy()), rest)
         keys = (

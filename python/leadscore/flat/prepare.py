@@ -317,7 +317,7 @@ def _leakage_checks(
         )
     if (~labelled).sum() >= OPEN_LEADS_FOR_FILL_RULE:
         fill_lab = float(filled.mean())
-        fill_open = float(values.filter(pl.Series(~labelled)).is_not_null().mean())
+        fill_open = float(values.filter(pl.Series(~labelled)).is_not_null().to_numpy().mean())
         if min(fill_lab, fill_open) <= rare and max(fill_lab, fill_open) >= common:
             reasons.append(
                 f"filled for {fill_lab:.0%} of labelled leads and {fill_open:.0%} of open "

@@ -47,7 +47,9 @@ def assign_split(leads: pl.DataFrame, cfg: FlatConfig, today: datetime | None = 
             else cut_h
         )
         first = days[0]
-        score_date = cfg.score_as_of or _midnight(leads["created_at"].max()) + timedelta(days=1)
+        latest = leads["created_at"].max()
+        assert isinstance(latest, datetime)  # a Datetime column with a value (has_dates)
+        score_date = cfg.score_as_of or _midnight(latest) + timedelta(days=1)
         day = pl.col("created_at").dt.truncate("1d")
         role = (
             pl.when(pl.col("label").is_null())

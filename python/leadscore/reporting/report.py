@@ -646,7 +646,7 @@ window.addEventListener("load", function () {
 
 def _figures_html(figs: dict[str, go.Figure], caps: dict[str, str]) -> list[str]:
     """Each chart as a <figure>, in CHARTS order; plotly.js embedded in the first only."""
-    figures = []
+    figures: list[str] = []
     for name in (name for name in CHARTS if name in figs):
         div = figs[name].to_html(
             full_html=False,

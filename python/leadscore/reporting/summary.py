@@ -97,7 +97,7 @@ def print_summary(db: Path, raw_dir: Path | None = None) -> int:
             f"({'calibrated' if m['calibration_applied'] else 'calibration not needed'})"
         )
         truth = raw_dir / "_ground_truth" if raw_dir else None
-        if truth is not None and truth.exists():
+        if raw_dir is not None and truth is not None and truth.exists():
             best = oracle_auc(con, raw_dir)
             if best:
                 print(

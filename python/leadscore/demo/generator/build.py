@@ -150,7 +150,7 @@ def _leads_table(
     journeys: Journeys,
     rng: np.random.Generator,
     counts: dict[str, int],
-) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     n = leads.n
     first = np.array(FIRST_NAMES)[rng.integers(0, len(FIRST_NAMES), n)]
     last = np.array(LAST_NAMES)[rng.integers(0, len(LAST_NAMES), n)]
