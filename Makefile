@@ -66,6 +66,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check python tests bench models examples
 	$(BIN)/ruff format --check python tests bench models examples
+	$(BIN)/mypy
 	$(BIN)/sqlfluff lint models tests
 	$(BIN)/sqlfluff lint models/staging/hubspot --config tests/sqlfluff/hubspot.cfg
 	$(BIN)/sqlfluff lint models/staging/salesforce --config tests/sqlfluff/salesforce.cfg

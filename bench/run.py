@@ -93,7 +93,7 @@ def dbt_build(
 
 
 def model_figures(db: Path, raw: Path) -> dict:
-    from leadscore.summary import oracle_auc
+    from leadscore.reporting.summary import oracle_auc
 
     con = duckdb.connect(str(db), read_only=True)
     try:

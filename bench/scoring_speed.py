@@ -14,8 +14,8 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from leadscore.lifecycle import champion_row
-from leadscore.scoring import score_open_leads
+from leadscore.core.lifecycle import champion_row
+from leadscore.core.scoring import score_open_leads
 
 
 def main() -> None:

@@ -38,7 +38,7 @@
 {%- endmacro %}
 
 
-{#- The rules leadscore.flat (python/leadscore/flat.py) reads the export with, for the
+{#- The rules leadscore.flat (python/leadscore/flat/) reads the export with, for the
     pre-flight to apply them before any model runs: its DATE_FORMATS (tried in this
     order, the format reading the most values wins, ties: first), PARSE_SHARE, and the
     label words TRUE_VALUES / FALSE_VALUES. test_flat.py pins them to the Python

@@ -14,10 +14,10 @@ import json
 import numpy as np
 import polars as pl
 
-from leadscore.calibration import Platt, cross_fitted
-from leadscore.features import FeatureSpec
-from leadscore.lifecycle import champion_row
-from leadscore.training import deserialise, predict
+from leadscore.core.calibration import Platt, cross_fitted
+from leadscore.core.features import FeatureSpec
+from leadscore.core.lifecycle import champion_row
+from leadscore.core.training import deserialise, predict
 
 
 def model(dbt, session):

@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
-from leadscore.lifecycle import champion_row
-from leadscore.scoring import score_open_leads
-from leadscore.wording import reason_wording
+from leadscore.core.lifecycle import champion_row
+from leadscore.core.scoring import score_open_leads
+from leadscore.core.wording import reason_wording
 
 
 def model(dbt, session):

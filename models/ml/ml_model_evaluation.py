@@ -1,6 +1,6 @@
 """Holdout metrics of the champion and of the rules baseline on the same leads."""
 
-from leadscore.evaluation import performance, with_rules_scores
+from leadscore.core.evaluation import performance, with_rules_scores
 
 
 def model(dbt, session):

@@ -6,13 +6,13 @@ Each build decides whether to train (no champion, champion older than
 retrain_after_days, monitoring alert, var retrain, or features/label changed),
 checks the history is sufficient (cold start otherwise), trains a challenger and
 promotes it only if it is at least as good as the champion on the same holdout.
-Thin on purpose: the logic lives in leadscore.lifecycle and leadscore.training.
+Thin on purpose: the logic lives in leadscore.core.lifecycle and leadscore.core.training.
 """
 
 from datetime import UTC, datetime
 
-from leadscore.lifecycle import Policy, feedback_alert, latest_alert, run_training_cycle
-from leadscore.training import LabelDefinition, SearchSpace, TrainParams
+from leadscore.core.lifecycle import Policy, feedback_alert, latest_alert, run_training_cycle
+from leadscore.core.training import LabelDefinition, SearchSpace, TrainParams
 
 
 def _flag(value) -> bool:

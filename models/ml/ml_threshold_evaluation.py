@@ -1,6 +1,6 @@
 """Precision, recall and F1 at each tier threshold, for the model and the rules."""
 
-from leadscore.evaluation import threshold_performance, with_rules_scores
+from leadscore.core.evaluation import threshold_performance, with_rules_scores
 
 
 def model(dbt, session):

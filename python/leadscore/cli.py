@@ -14,7 +14,7 @@ from pathlib import Path
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from leadscore.generator import GeneratorConfig, generate
+    from leadscore.demo.generator import GeneratorConfig, generate
 
     cfg = GeneratorConfig(
         n_leads=args.leads,
@@ -27,19 +27,19 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from leadscore.summary import print_summary
+    from leadscore.reporting.summary import print_summary
 
     return print_summary(Path(args.db), Path(args.raw) if args.raw else None)
 
 
 def _export_sync(args: argparse.Namespace) -> int:
-    from leadscore.export import export_sync
+    from leadscore.reporting.export import export_sync
 
     return export_sync(Path(args.db), Path(args.out))
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from leadscore.publish import publish
+    from leadscore.reporting.publish import publish
 
     try:
         publish(Path(args.db), Path(args.to), storage_version=args.storage_version,
@@ -51,7 +51,7 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from leadscore.report import build_report
+    from leadscore.reporting.report import build_report
 
     build_report(Path(args.db), Path(args.out))
     return 0
@@ -65,7 +65,7 @@ def _positive_int(text: str) -> int:
 
 
 def _generate_crm(args: argparse.Namespace) -> int:
-    from leadscore.connectors import fixture_config, generate_connector
+    from leadscore.demo.crm_fixtures import fixture_config, generate_connector
 
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     cfg = fixture_config(args.leads, args.seed, args.events_per_lead)
@@ -190,7 +190,7 @@ def _one_line(command: str, db: str | None, error: Exception) -> str:
     """What went wrong, in one line, for the errors a user can fix."""
     import duckdb
 
-    from leadscore.publish import CommandError
+    from leadscore.reporting.publish import CommandError
 
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     if isinstance(error, CommandError):
@@ -233,12 +233,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run a command; a command that cannot run prints one line on stderr and returns 2."""
     import duckdb
 
-    from leadscore.publish import CommandError
+    from leadscore.reporting.publish import CommandError
 
     args = build_parser().parse_args(argv)
     db = getattr(args, "db", None)
     if args.command in READS_DATABASE:
-        problem = _database_problem(args.command, db)
+        problem = _database_problem(args.command, str(db))
         if problem:
             print(problem, file=sys.stderr)
             return 2

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from leadscore.generator import GeneratorConfig, generate
+from leadscore.demo.generator import GeneratorConfig, generate
 
 PROJECT = Path(__file__).resolve().parents[2]
 # 5,000 people: the model learns from leads sales does not own yet (var handoff_stage),

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import PROJECT
-from leadscore.generator import GeneratorConfig, generate
+from leadscore.demo.generator import GeneratorConfig, generate
 
 CLEAN = GeneratorConfig(
     n_leads=1500,
@@ -497,8 +497,8 @@ BENIGN = ["50k 100k", "100k+", "under 10k", "q3 2025", "2024 01 05", "crm for 25
 
 
 def test_reasons_never_quote_contact_details():
-    from leadscore.explain import reasons, render
-    from leadscore.features import FeatureSpec
+    from leadscore.core.explain import reasons, render
+    from leadscore.core.features import FeatureSpec
 
     values = CONTACT_DETAILS + BENIGN
     dictionary = {"budget_range": {"template": "Stated budget: {value}"}}
@@ -660,7 +660,7 @@ def test_statements_in_vars_stop_before_anything_runs(clean_raw, tmp_path):
 
 def test_connector_demo_in_a_folder_with_a_quote_and_a_quoted_schema(tmp_path):
     """`leadscore generate-crm` into /home/o'brien/..., schema with a double quote."""
-    from leadscore.connectors import fixture_config, generate_connector
+    from leadscore.demo.crm_fixtures import fixture_config, generate_connector
 
     folder = tmp_path / "o'brien"
     folder.mkdir()

@@ -1,7 +1,7 @@
 """`dbt build` on HubSpot and Salesforce data as Fivetran syncs it (var crm).
 
 The fixtures are the demo generator's journeys written in the connectors' own tables
-and column names (`leadscore.connectors`): merged contacts and leads, deleted and
+and column names (`leadscore.demo.crm_fixtures`): merged contacts and leads, deleted and
 history-mode rows, a deal with several contacts, e-mail events of every type.
 HubSpot runs with every table and lowered training minimums (a model is trained);
 Salesforce runs with two optional tables absent and the default minimums (cold
@@ -20,8 +20,8 @@ import duckdb
 import pytest
 
 from conftest import PROJECT, run_dbt
-from leadscore.connectors import connector_tables, fixture_config, generate_connector
-from leadscore.generator import generate
+from leadscore.demo.crm_fixtures import connector_tables, fixture_config, generate_connector
+from leadscore.demo.generator import generate
 
 # 3,000 contacts: the model learns from the contacts sales does not own yet (var
 # handoff_stage); with 1,200 the holdout held about a dozen conversions and its AUC

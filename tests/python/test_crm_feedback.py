@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from conftest import run_dbt
-from leadscore.connectors import fixture_config, generate_connector
+from leadscore.demo.crm_fixtures import fixture_config, generate_connector
 
 CFG = fixture_config(n_leads=300, seed=31, events_per_lead=5)
 WHEN = [datetime(2026, 9, 1, 10), datetime(2026, 9, 2, 11), datetime(2026, 9, 3, 12)]

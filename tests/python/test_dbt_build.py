@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from leadscore.generator.truth import oracle_probabilities
-from leadscore.metrics import roc_auc
+from leadscore.core.metrics import roc_auc
+from leadscore.demo.generator.truth import oracle_probabilities
 
 
 def test_lead_scores_has_exactly_one_row_per_open_lead(con):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from leadscore.evaluation import performance, threshold_performance
+from leadscore.core.evaluation import performance, threshold_performance
 
 HOLDOUT = pl.DataFrame(
     {
@@ -47,7 +47,7 @@ def test_empty_holdout_gives_empty_tables():
 def test_rules_scores_join_on_lead_and_date():
     from datetime import datetime
 
-    from leadscore.evaluation import with_rules_scores
+    from leadscore.core.evaluation import with_rules_scores
 
     d1, d2 = datetime(2026, 1, 1), datetime(2026, 2, 1)
     holdout = pl.DataFrame({"lead_id": ["a", "a"], "as_of": [d1, d2], "probability": [0.1, 0.2]})

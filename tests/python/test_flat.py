@@ -23,7 +23,8 @@ import polars as pl
 import pytest
 
 from conftest import PROJECT
-from leadscore.explain import render
+from leadscore.core.explain import render
+from leadscore.core.metrics import roc_auc
 from leadscore.flat import (
     FlatConfig,
     FlatInputError,
@@ -36,7 +37,6 @@ from leadscore.flat import (
     prepare,
     train_baseline,
 )
-from leadscore.metrics import roc_auc
 
 OLIST = Path(os.environ.get("OLIST_DIR", PROJECT / "examples" / "olist" / "data"))
 OLIST_VARS = {

@@ -239,7 +239,7 @@ def summary_db(path, prepared, drift: list[tuple[str, float, bool]]):
 
 
 def test_summary_names_every_suspect_identifier_and_extreme_drift(tmp_path, capsys):
-    from leadscore.flat_summary import print_flat_summary
+    from leadscore.flat.summary import print_flat_summary
 
     prepared = prepare(course_export(), FlatConfig("Prospect ID", "Converted", "Created On"))
     con = summary_db(tmp_path / "s.duckdb", prepared, [("total_time_spent_on_website", 1.7, True),
@@ -292,8 +292,8 @@ def bank_export(n: int = 4000, seed: int = 8) -> pl.DataFrame:
 
 @pytest.mark.parametrize("with_inf", [False, True])
 def test_logistic_baseline_fits_collinear_columns_and_finds_the_signal(with_inf):
+    from leadscore.core.metrics import log_loss, roc_auc
     from leadscore.flat import assign_split, baseline_scores, examples, train_baseline
-    from leadscore.metrics import log_loss, roc_auc
 
     raw = bank_export()
     if with_inf:
@@ -322,7 +322,7 @@ def test_logistic_baseline_fits_collinear_columns_and_finds_the_signal(with_inf)
 def test_summary_says_when_no_model_is_useful_and_names_the_stratified_split(tmp_path, capsys):
     # the bank export has no created-at column (stratified split); its latest model was
     # rejected as no better than chance, so the baseline tiers the open leads
-    from leadscore.flat_summary import print_flat_summary
+    from leadscore.flat.summary import print_flat_summary
 
     prepared = prepare(bank_export(600), FlatConfig("client_id", "y"))
     con = summary_db(tmp_path / "s.duckdb", prepared, [])
@@ -349,7 +349,7 @@ def test_an_export_with_every_label_filled_says_which_leads_get_scored(tmp_path,
     raw = pipeline_export(800).filter(pl.col("won") != "").drop("close_date", "close_value")
     prepared = prepare(raw, FlatConfig("opportunity_id", "won", "engage_date"))
     assert any("no open leads" in m and "empty label" in m for m in prepared.messages)
-    from leadscore.flat_summary import print_flat_summary
+    from leadscore.flat.summary import print_flat_summary
 
     con = summary_db(tmp_path / "s.duckdb", prepared, [])
     con.sql("delete from marts.lead_scores")
@@ -371,3 +371,27 @@ def test_a_trailing_comma_does_not_become_a_feature():
     named = course_export(300).with_columns(column09=pl.lit("x"))
     profile = prepare(named, FlatConfig("Prospect ID", "Converted", "Created On")).profile
     assert "column09" in profile["column_name"].to_list()
+
+
+def test_single_column_encoding_is_the_smoothed_rate_in_the_other_folds():
+    # the formula of the leakage encoder (scikit-learn's TargetEncoder on our folds):
+    # a row's key -> (conversions + 20 * rate) / (leads + 20) over the other folds, where
+    # rate is the other folds' conversion rate; a key unseen there -> that rate
+    from leadscore.flat.leakage import _out_of_fold_target_encoding
+
+    keys = np.array(["a", "a", "b", "b", "a", "c", "b", "a"], dtype=object)
+    label = np.array([1, 0, 1, 1, 1, 0, 0, 1])
+    folds = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    encoded = _out_of_fold_target_encoding(keys, label, folds)
+    fold1_rate, fold0_rate = 2 / 4, 3 / 4  # the other fold's rate for rows of fold 0, 1
+    expected = [
+        (2 + 20 * fold1_rate) / (2 + 20),  # 'a' in fold 1: 2 leads, 2 converted
+        (2 + 20 * fold1_rate) / (2 + 20),
+        (0 + 20 * fold1_rate) / (1 + 20),  # 'b' in fold 1: 1 lead, 0 converted
+        (0 + 20 * fold1_rate) / (1 + 20),
+        (1 + 20 * fold0_rate) / (2 + 20),  # 'a' in fold 0: 2 leads, 1 converted
+        fold0_rate,  # 'c' never in fold 0
+        (2 + 20 * fold0_rate) / (2 + 20),
+        (1 + 20 * fold0_rate) / (2 + 20),
+    ]
+    assert encoded == pytest.approx(expected, abs=1e-12)

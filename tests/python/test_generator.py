@@ -9,9 +9,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from leadscore.generator import RAW_TABLES, GeneratorConfig, generate
-from leadscore.generator.config import DAY
-from leadscore.generator.journey import conversion_probability, dormancy_hazard, simulate
+from leadscore.demo.generator import RAW_TABLES, GeneratorConfig, generate
+from leadscore.demo.generator.config import DAY
+from leadscore.demo.generator.journey import conversion_probability, dormancy_hazard, simulate
 
 TINY = GeneratorConfig(n_leads=800, seed=3, events_per_lead=10)
 

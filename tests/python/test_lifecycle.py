@@ -9,10 +9,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from leadscore.calibration import Platt, calibrate_on_holdout, fit_platt
-from leadscore.explain import reasons, render, shap_values
-from leadscore.features import FeatureSpec
-from leadscore.lifecycle import (
+from leadscore.core.calibration import Platt, calibrate_on_holdout, fit_platt
+from leadscore.core.explain import reasons, render, shap_values
+from leadscore.core.features import FeatureSpec
+from leadscore.core.lifecycle import (
     Policy,
     champion_row,
     decide_training,
@@ -20,8 +20,8 @@ from leadscore.lifecycle import (
     promotion,
     run_training_cycle,
 )
-from leadscore.metrics import expected_calibration_error
-from leadscore.training import LabelDefinition, SearchSpace, train_model
+from leadscore.core.metrics import expected_calibration_error
+from leadscore.core.training import LabelDefinition, SearchSpace, train_model
 from test_training import FAST, examples
 
 NOW = datetime(2026, 11, 1)
@@ -182,7 +182,7 @@ def test_reasons_follow_the_shap_signs():
 
 
 def test_reasons_json_escapes_awkward_names_and_values():
-    """reasons_json is built with string expressions, not json.dumps: a flat export's
+    """reasons_json is encoded by polars per feature, not by json.dumps per row: a flat export's
     header or a value with quotes, backslashes or accents must still give valid JSON
     with the exact values, positive reasons first, ranked."""
     frame = pl.DataFrame(

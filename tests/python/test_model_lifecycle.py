@@ -123,7 +123,7 @@ def test_percentile_tiers_and_capacity(small_raw, built_db, tmp_path, basis):
 
 
 def test_export_sync_writes_csv_and_parquet(built_db, tmp_path):
-    from leadscore.export import export_sync
+    from leadscore.reporting.export import export_sync
 
     assert export_sync(built_db, tmp_path) == 0
     csv = pl.read_csv(tmp_path / "crm_lead_sync.csv")

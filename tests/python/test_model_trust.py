@@ -14,9 +14,9 @@ from dataclasses import replace
 import numpy as np
 import polars as pl
 
-from leadscore.calibration import Platt, calibrate_on_holdout
-from leadscore.metrics import all_metrics, log_loss, roc_auc
-from leadscore.training import SearchSpace, train_model
+from leadscore.core.calibration import Platt, calibrate_on_holdout
+from leadscore.core.metrics import all_metrics, log_loss, roc_auc
+from leadscore.core.training import SearchSpace, train_model
 from test_training import FAST, examples
 
 
@@ -98,9 +98,9 @@ def test_a_model_at_chance_is_not_promoted_and_says_so(capsys):
     # about 0.5; before, it became the champion and tiered every open lead
     from datetime import datetime
 
-    from leadscore.lifecycle import Policy, run_training_cycle
-    from leadscore.metrics import auc_confidence_interval
-    from leadscore.training import LabelDefinition
+    from leadscore.core.lifecycle import Policy, run_training_cycle
+    from leadscore.core.metrics import auc_confidence_interval
+    from leadscore.core.training import LabelDefinition
 
     frame = examples(4000)
     rng = np.random.default_rng(3)

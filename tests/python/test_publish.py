@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from conftest import run_dbt
-from leadscore.publish import publish
+from leadscore.reporting.publish import publish
 
 
 def test_a_reader_of_the_build_database_blocks_dbt(built_db, small_raw, tmp_path):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import precision_recall_curve, roc_curve
 
-from leadscore.report import CHARTS, build_report, report_figures
+from leadscore.reporting.report import CHARTS, build_report, report_figures
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import precision_recall_curve, roc_curve
 
-from leadscore.report import curves
+from leadscore.reporting.report import curves
 
 
 def _tied_holdout() -> tuple[np.ndarray, np.ndarray]:

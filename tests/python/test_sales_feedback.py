@@ -204,7 +204,7 @@ def test_verdict_feature_sees_only_verdicts_before_as_of(planted):
 
 
 def _latest_health(db):
-    from leadscore.lifecycle import feedback_alert
+    from leadscore.core.lifecycle import feedback_alert
 
     con = duckdb.connect(str(db), read_only=True)
     row = con.sql(
@@ -239,7 +239,7 @@ def test_feedback_alert_makes_the_lifecycle_retrain():
     """A fresh champion is kept, unless the latest model_health row raised the alert."""
     import json
 
-    from leadscore.lifecycle import Policy, decide_training
+    from leadscore.core.lifecycle import Policy, decide_training
 
     now = T(2026, 2, 4)
     fresh = pl.DataFrame(

@@ -1,7 +1,7 @@
 """Scoring the leads sales does not own yet: hand-over, the sales queue, plain reasons.
 
 Shape of the data: the generator's journeys (lead -> mql -> sql -> opportunity ->
-customer, python/leadscore/generator/journey.py) leave about a fifth of the open leads
+customer, python/leadscore/demo/generator/journey.py) leave about a fifth of the open leads
 at sql or opportunity on the score date, as a real CRM does; before the hand-over
 stage existed, most hot leads were among them (issue's tier x stage table).
 """
@@ -167,8 +167,8 @@ def test_reason_wording_uses_the_seeds_display_names_and_the_icp_scale():
 
     import polars as pl
 
-    from leadscore.explain import render
-    from leadscore.wording import reason_wording
+    from leadscore.core.explain import render
+    from leadscore.core.wording import reason_wording
 
     seeds = Path(__file__).resolve().parents[2] / "seeds"
     criteria = pl.read_csv(seeds / "icp_criteria.csv")

@@ -9,9 +9,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from leadscore.features import infer_spec, to_matrices
-from leadscore.scoring import score_open_leads
-from leadscore.training import (
+from leadscore.core.features import infer_spec, to_matrices
+from leadscore.core.scoring import score_open_leads
+from leadscore.core.training import (
     NotEnoughHistory,
     TrainParams,
     predict,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from leadscore.calibration import holdout_metrics
-from leadscore.metrics import all_metrics, average_precision, roc_auc, top_decile_lift
+from leadscore.core.calibration import holdout_metrics
+from leadscore.core.metrics import all_metrics, average_precision, roc_auc, top_decile_lift
 
 THRESHOLD_SCHEMA = {
     "model_id": pl.String,
@@ -42,6 +42,14 @@ def with_rules_scores(holdout: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFram
     )
 
 
+METRIC_COLUMNS = ("auc", "pr_auc", "log_loss", "brier", "ece", "top_decile_lift")
+
+
+def _metric_columns(metrics: dict[str, float]) -> dict[str, float | None]:
+    """The performance table's metric columns (None where a scorer has no such metric)."""
+    return {k: metrics.get(k) for k in METRIC_COLUMNS}
+
+
 def performance(holdout: pl.DataFrame) -> pl.DataFrame:
     """One row per scorer ('model', 'rules') with its holdout metrics.
 
@@ -61,19 +69,19 @@ def performance(holdout: pl.DataFrame) -> pl.DataFrame:
         m = holdout_metrics(
             y, holdout["uncalibrated_probability"].to_numpy(), holdout["probability"].to_numpy()
         )
+    # the points table ranks leads but is no probability: no log loss, Brier or ECE
     r = holdout["rules_score"].cast(pl.Float64).to_numpy()
-    rules_row = {"scorer": "rules", "auc": roc_auc(y, r), "pr_auc": average_precision(y, r),
-                 "log_loss": None, "brier": None, "ece": None,
-                 "top_decile_lift": top_decile_lift(y, r)}  # fmt: skip
-    if "baseline_ranking" in holdout.columns:
-        b = holdout["baseline_ranking"].cast(pl.Float64).to_numpy()
-        rules_row = {"scorer": "rules", **{k: v for k, v in all_metrics(y, b).items()
-                                           if k in PERFORMANCE_SCHEMA}}  # fmt: skip
+    rules_metrics = {
+        "auc": roc_auc(y, r),
+        "pr_auc": average_precision(y, r),
+        "top_decile_lift": top_decile_lift(y, r),
+    }
+    if "baseline_ranking" in holdout.columns:  # flat mode: a logistic regression, measured fully
+        rules_metrics = all_metrics(y, holdout["baseline_ranking"].cast(pl.Float64).to_numpy())
     rows = [
-        {"scorer": "model", **{k: m[k] for k in ("auc", "pr_auc", "log_loss", "brier", "ece")},
-         "top_decile_lift": m["top_decile_lift"]},
-        rules_row,
-    ]  # fmt: skip
+        {"scorer": "model", **_metric_columns(m)},
+        {"scorer": "rules", **_metric_columns(rules_metrics)},
+    ]
     return pl.DataFrame(
         [
             {"model_id": model_id, "examples": len(y), "positives": int(y.sum()), **row}

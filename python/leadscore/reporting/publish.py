@@ -31,7 +31,7 @@ class CommandError(Exception):
     """A command cannot run as asked; the message says why and what to do (one line)."""
 
 
-def sql_string(text: str) -> str:
+def sql_string(text: str | Path) -> str:
     """`text` as a SQL string literal (single quotes doubled): paths may hold quotes."""
     return "'" + str(text).replace("'", "''") + "'"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from leadscore.publish import sql_string
+from leadscore.reporting.publish import sql_string
 
 SYNC = "marts.crm_lead_sync"
 

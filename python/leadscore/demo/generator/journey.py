@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from leadscore.generator.config import DAY, GeneratorConfig
+from leadscore.demo.generator.config import DAY, GeneratorConfig
 
 N_OPEN = 4  # lead, mql, sql, opportunity
 CUSTOMER, DISQUALIFIED, NOT_CREATED = 4, 5, -1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from leadscore.metrics import auc_confidence_interval
+from leadscore.core.metrics import auc_confidence_interval
 
 
 def is_flat_build(con: duckdb.DuckDBPyConnection) -> bool:

@@ -1,6 +1,6 @@
 """Synthetic CRM export generator: realistic, messy, deterministic for a seed."""
 
-from leadscore.generator.build import MANIFEST, RAW_TABLES, TRUTH_DIR, generate
-from leadscore.generator.config import GeneratorConfig
+from leadscore.demo.generator.build import MANIFEST, RAW_TABLES, TRUTH_DIR, generate
+from leadscore.demo.generator.config import GeneratorConfig
 
 __all__ = ["MANIFEST", "RAW_TABLES", "TRUTH_DIR", "GeneratorConfig", "generate"]

@@ -21,14 +21,14 @@ import numpy as np
 import polars as pl
 from catboost import CatBoostClassifier, FeaturesData, Pool
 
-from leadscore.calibration import (
+from leadscore.core.calibration import (
     CalibrationReport,
     Platt,
     calibrate_on_holdout,
     holdout_metrics,
 )
-from leadscore.features import FeatureSpec, infer_spec, to_matrices
-from leadscore.metrics import all_metrics, roc_auc
+from leadscore.core.features import FeatureSpec, infer_spec, to_matrices
+from leadscore.core.metrics import all_metrics, roc_auc
 
 
 @dataclass(frozen=True)

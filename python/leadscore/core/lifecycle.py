@@ -123,7 +123,7 @@ USELESS_MARK = "not credibly above min_useful_auc"
 def usefulness(auc: float, counts: dict[str, int], min_useful_auc: float) -> str | None:
     """Why the model is useless, or None: its holdout AUC's 95% interval (Hanley-McNeil)
     does not lie above `min_useful_auc`, i.e. it cannot be told from chance."""
-    from leadscore.metrics import auc_confidence_interval
+    from leadscore.core.metrics import auc_confidence_interval
 
     positives = counts["holdout_positives"]
     low, high = auc_confidence_interval(auc, positives, counts["holdout_examples"] - positives)
@@ -159,10 +159,10 @@ def feedback_alert(con) -> str | None:
 
 def champion_auc_on(champion: dict, holdout: pl.DataFrame) -> float | None:
     """The champion's AUC on the given holdout, or None when it cannot score it."""
-    from leadscore.calibration import Platt
-    from leadscore.features import FeatureSpec
-    from leadscore.metrics import roc_auc
-    from leadscore.training import deserialise, predict
+    from leadscore.core.calibration import Platt
+    from leadscore.core.features import FeatureSpec
+    from leadscore.core.metrics import roc_auc
+    from leadscore.core.training import deserialise, predict
 
     spec = FeatureSpec.from_dict(json.loads(champion["features_json"]))
     if not set(spec.names) <= set(holdout.columns) or holdout.is_empty():
@@ -187,8 +187,8 @@ def run_training_cycle(
     Nothing already in the registry is changed: the champion is always the latest
     row whose status is 'champion'.
     """
-    from leadscore.features import KEY_COLUMNS
-    from leadscore.training import empty_registry, train_model
+    from leadscore.core.features import KEY_COLUMNS
+    from leadscore.core.training import empty_registry, train_model
 
     features = [c for c in examples.columns if c not in KEY_COLUMNS]
     decision = decide_training(registry, now, policy, features, label.to_dict())

@@ -6,13 +6,15 @@ import json
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+import numpy as np
 import polars as pl
 
-from leadscore.calibration import Platt
-from leadscore.explain import REASONS, Wording, reasons, shap_values
-from leadscore.features import FeatureSpec
-from leadscore.training import deserialise, predict
+from leadscore.core.calibration import Platt
+from leadscore.core.explain import REASONS, Wording, reasons, shap_values
+from leadscore.core.features import FeatureSpec
+from leadscore.core.training import deserialise, predict
 
 REASON_COLUMNS = [
     f"{d}_reason_{i}" for d in ("positive", "negative") for i in range(1, REASONS + 1)
@@ -21,7 +23,7 @@ REASON_COLUMNS = [
 
 def score_open_leads(
     examples: pl.DataFrame,
-    champion: dict[str, object] | None,
+    champion: dict[str, Any] | None,
     dictionary: pl.DataFrame,
     scored_at: datetime,
     log: Callable[[str], None] = print,
@@ -29,7 +31,7 @@ def score_open_leads(
 ) -> pl.DataFrame:
     """One row per open lead. Without a champion (cold start) probability is null and
     lead_scores falls back to the rules score. `wording`: display names and scales the
-    reasons use (leadscore.wording.reason_wording)."""
+    reasons use (leadscore.core.wording.reason_wording)."""
     examples = examples.sort("lead_id")
     n = examples.height
     base = pl.DataFrame(
@@ -58,10 +60,10 @@ def score_open_leads(
             reasons_json=pl.lit(None, dtype=pl.String),
         )
     t0 = time.perf_counter()
-    model = deserialise(champion["model_blob"])  # type: ignore[arg-type]
+    model = deserialise(champion["model_blob"])
     spec = FeatureSpec.from_dict(json.loads(str(champion["features_json"])))
     platt = Platt(float(champion["calibration_slope"]), float(champion["calibration_intercept"]))
-    probability = predict(model, spec, examples, platt) if n else []
+    probability = predict(model, spec, examples, platt) if n else np.zeros(0)
     explained = (
         reasons(shap_values(model, spec, examples), spec, examples, dictionary, wording=wording)
         if n

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from leadscore.generator.build import TRUTH_DIR
-from leadscore.generator.journey import conversion_probability
+from leadscore.demo.generator.build import TRUTH_DIR
+from leadscore.demo.generator.journey import conversion_probability
 
 OPEN_STAGES = {"lead": 0, "mql": 1, "sql": 2, "opportunity": 3}
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from leadscore.generator import catalog, mess
-from leadscore.generator.config import DAY, GeneratorConfig
-from leadscore.generator.events import event_rate_scale, make_events_chunk
-from leadscore.generator.journey import Journeys, simulate
-from leadscore.generator.population import (
+from leadscore.demo.generator import catalog, mess
+from leadscore.demo.generator.config import DAY, GeneratorConfig
+from leadscore.demo.generator.events import event_rate_scale, make_events_chunk
+from leadscore.demo.generator.journey import Journeys, simulate
+from leadscore.demo.generator.population import (
     EXPERIMENT_NAME,
     Accounts,
     Leads,
@@ -150,7 +150,7 @@ def _leads_table(
     journeys: Journeys,
     rng: np.random.Generator,
     counts: dict[str, int],
-) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     n = leads.n
     first = np.array(FIRST_NAMES)[rng.integers(0, len(FIRST_NAMES), n)]
     last = np.array(LAST_NAMES)[rng.integers(0, len(LAST_NAMES), n)]

@@ -1,10 +1,18 @@
-"""Classification metrics on numpy arrays (no scikit-learn needed)."""
+"""Classification metrics on numpy arrays.
+
+The standard ones (ROC AUC, average precision, log loss, Brier score) are
+scikit-learn's, returning nan instead of raising when the labels hold one class
+(a holdout without conversions is a state to report, not a crash). The product's
+own: expected calibration error over equal-width bins, top-decile lift and the
+Hanley & McNeil confidence interval of an AUC.
+"""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+from sklearn import metrics as sk
 
 
 def _check(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -15,61 +23,45 @@ def _check(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return y, p
 
 
+def _two_classes(y: np.ndarray) -> bool:
+    return len(y) > 0 and y.min() != y.max()
+
+
 def roc_auc(y: np.ndarray, p: np.ndarray) -> float:
-    """Area under the ROC curve (Mann-Whitney U, ties count one half); nan if one class."""
+    """Area under the ROC curve (ties count one half); nan if one class."""
     y, p = _check(y, p)
-    n_pos = y.sum()
-    n_neg = len(y) - n_pos
-    if n_pos == 0 or n_neg == 0:
-        return float("nan")
-    order = np.argsort(p, kind="mergesort")
-    sorted_p = p[order]
-    ranks = np.empty(len(p))
-    # average ranks over ties
-    _, first, counts = np.unique(sorted_p, return_index=True, return_counts=True)
-    avg = first + (counts - 1) / 2.0 + 1.0
-    ranks[order] = np.repeat(avg, counts)
-    return float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+    return float(sk.roc_auc_score(y, p)) if _two_classes(y) else float("nan")
 
 
 def average_precision(y: np.ndarray, p: np.ndarray) -> float:
-    """Area under the precision-recall curve as average precision (step-wise)."""
+    """Area under the precision-recall curve as average precision (step-wise); nan
+    without positives."""
     y, p = _check(y, p)
-    n_pos = y.sum()
-    if n_pos == 0:
-        return float("nan")
-    order = np.argsort(-p, kind="mergesort")
-    y_sorted, p_sorted = y[order], p[order]
-    tp = np.cumsum(y_sorted)
-    # evaluate at the last index of each distinct threshold
-    last = np.r_[np.flatnonzero(np.diff(p_sorted) != 0), len(p_sorted) - 1]
-    precision = tp[last] / (last + 1)
-    recall = tp[last] / n_pos
-    recall_prev = np.r_[0.0, recall[:-1]]
-    return float(np.sum((recall - recall_prev) * precision))
+    return float(sk.average_precision_score(y, p)) if y.sum() > 0 else float("nan")
 
 
-def log_loss(y: np.ndarray, p: np.ndarray, eps: float = 1e-15) -> float:
+def log_loss(y: np.ndarray, p: np.ndarray) -> float:
+    """Mean negative log-likelihood; probabilities of exactly 0 or 1 are clipped to the
+    float64 machine epsilon (scikit-learn's rule); nan for no rows."""
     y, p = _check(y, p)
-    p = np.clip(p, eps, 1 - eps)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    return float(sk.log_loss(y, p, labels=[0, 1])) if len(y) else float("nan")
 
 
 def brier(y: np.ndarray, p: np.ndarray) -> float:
     y, p = _check(y, p)
-    return float(np.mean((p - y) ** 2))
+    return float(sk.brier_score_loss(y, p, pos_label=1)) if len(y) else float("nan")
 
 
 def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
     """Mean |predicted - observed| over equal-width probability bins, weighted by size."""
     y, p = _check(y, p)
+    if len(y) == 0:
+        return float("nan")
     idx = np.minimum((p * bins).astype(int), bins - 1)
-    total = 0.0
-    for b in range(bins):
-        m = idx == b
-        if m.any():
-            total += m.sum() * abs(p[m].mean() - y[m].mean())
-    return float(total / len(y))
+    count = np.bincount(idx, minlength=bins)
+    gap = np.abs(np.bincount(idx, weights=p, minlength=bins) - np.bincount(idx, y, bins))
+    # per bin: count * |mean p - mean y| = |sum p - sum y|
+    return float(gap[count > 0].sum() / len(y))
 
 
 def top_decile_lift(y: np.ndarray, p: np.ndarray) -> float:

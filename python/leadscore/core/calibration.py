@@ -1,13 +1,20 @@
 """Platt scaling of predicted probabilities: monotone increasing, kept only when it
-helps on rows it was not fitted on, and measured there (cross-fitting)."""
+helps on rows it was not fitted on, and measured there (cross-fitting).
+
+The fit is scikit-learn's unpenalised logistic regression of the label on logit(p).
+scikit-learn's CalibratedClassifierCV(method="sigmoid") is not used: it fits Platt's
+smoothed targets on the folds of a training set, while this calibrator is fitted on the
+out-of-time holdout, cross-fitted in deterministic folds, and rejected whenever a slope
+is not positive (a calibrator must never invert the model's ranking)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import expit, logit
 
-from leadscore.metrics import all_metrics, expected_calibration_error, log_loss
+from leadscore.core.metrics import all_metrics, expected_calibration_error, log_loss
 
 RANKING_METRICS = ("auc", "pr_auc", "top_decile_lift")
 
@@ -15,8 +22,7 @@ EPS = 1e-6
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, EPS, 1 - EPS)
-    return np.log(p / (1 - p))
+    return logit(np.clip(p, EPS, 1 - EPS))
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class Platt:
         if self.is_identity:
             return np.asarray(p, dtype=float)
         z = self.slope * _logit(np.asarray(p, dtype=float)) + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
+        return expit(z)
 
 
 def fit_platt(y: np.ndarray, p: np.ndarray) -> Platt:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from leadscore.explain import Wording
+from leadscore.core.explain import Wording
 
 
 def _number(value: float) -> str:

@@ -17,8 +17,8 @@ import numpy as np
 import polars as pl
 from catboost import CatBoostClassifier
 
-from leadscore.features import FeatureSpec
-from leadscore.training import pool_for
+from leadscore.core.features import FeatureSpec
+from leadscore.core.training import pool_for
 
 REASONS = 3
 # free text that looks like contact details: an e-mail (a token with @), a phone number
@@ -150,8 +150,11 @@ def generic_entry(feature: str, dtype: pl.DataType) -> dict[str, str]:
     'industry is Retail', 'visits = 12', 'opted in: yes', 'industry not given'."""
     words = feature.replace("_", " ").strip()
     if dtype == pl.Boolean:
-        return {"template": f"{words}: yes", "template_if_false": f"{words}: no",
-                "template_if_missing": f"{words} not given"}  # fmt: skip
+        return {
+            "template": f"{words}: yes",
+            "template_if_false": f"{words}: no",
+            "template_if_missing": f"{words} not given",
+        }
     if dtype.is_numeric():
         return {"template": f"{words} = {{value}}", "template_if_missing": f"{words} not given"}
     return {"template": f"{words} is {{value}}", "template_if_missing": f"{words} not given"}
@@ -166,20 +169,33 @@ def _singular(sentence: pl.Expr) -> pl.Expr:
     )
 
 
-def _json_values(values: pl.Series) -> pl.Series:
-    """Each value as a JSON literal (floats to 4 decimals), vectorised."""
-    if values.dtype.is_float():  # Float64: a Float32's JSON text drops digits
-        values = values.cast(pl.Float64).round(4)
-    elif not (values.dtype.is_numeric() or values.dtype == pl.Boolean):
-        text = pl.DataFrame({"v": values.cast(pl.String)})
-        values = text.select(scrub(pl.col("v")).alias("v"))["v"]
-    encoded = pl.DataFrame({"v": values}).select(pl.struct("v").struct.json_encode())
-    return encoded.to_series().str.slice(5).str.head(-1)  # '{"v":x}' -> 'x'
+def _json_value(values: pl.Series) -> pl.Series:
+    """The value as it goes into reasons_json: floats to 4 decimals (as Float64: a
+    Float32's JSON text drops digits), text with contact details withheld."""
+    if values.dtype.is_float():
+        return values.cast(pl.Float64).round(4)
+    if values.dtype.is_numeric() or values.dtype == pl.Boolean:
+        return values
+    text = pl.DataFrame({"v": values.cast(pl.String)})
+    return text.select(scrub(pl.col("v")).alias("v"))["v"]
 
 
-def _json_strings(text: pl.Expr) -> pl.Expr:
-    """Each string as a JSON string literal (quotes, backslashes, controls escaped)."""
-    return pl.struct(text.alias("s")).struct.json_encode().str.slice(5).str.head(-1)
+def _reason_objects(
+    direction: str, rank: int, feature: str, values: pl.Series, contribution, sentences
+) -> pl.Series:
+    """One JSON object per row, {direction, rank, feature, value, contribution,
+    sentence}, encoded by polars (the rows share a feature, so the value has one type)."""
+    frame = pl.DataFrame(
+        {
+            "direction": pl.Series([direction] * len(values), dtype=pl.String),
+            "rank": pl.Series([rank] * len(values), dtype=pl.Int64),
+            "feature": pl.Series([feature] * len(values), dtype=pl.String),
+            "value": _json_value(values),
+            "contribution": pl.Series(np.round(contribution, 4), dtype=pl.Float64),
+            "sentence": pl.Series(sentences, dtype=pl.String),
+        }
+    )
+    return frame.select(pl.struct(pl.all()).struct.json_encode()).to_series()
 
 
 def reasons(
@@ -205,45 +221,31 @@ def reasons(
             contrib = contributions[np.arange(n), feature_idx]
             keep = contrib > 0 if direction == "positive" else contrib < 0
             sentences = pl.Series([None] * n, dtype=pl.String)
-            value_json = pl.Series([None] * n, dtype=pl.String)
+            objects = pl.Series([None] * n, dtype=pl.String)
             for f in np.unique(feature_idx[keep]):
                 rows = pl.Series(np.flatnonzero(keep & (feature_idx == f)))
                 values = frame[names[f]].gather(rows)
-                sentences = sentences.scatter(rows, render(names[f], values, entries, wording))
-                value_json = value_json.scatter(rows, _json_values(values))
-            columns[f"{direction}_reason_{j + 1}"] = sentences
-            parts = pl.DataFrame(
-                {
-                    "feature": pl.Series([names[f] for f in feature_idx], dtype=pl.String),
-                    "value": value_json,
-                    "contribution": np.round(contrib, 4),
-                    "sentence": sentences,
-                    "keep": keep,
-                }
-            )
-            item = parts.select(
-                pl.when(pl.col("keep")).then(
-                    pl.concat_str(
-                        pl.lit(f'{{"direction": "{direction}", "rank": {j + 1}, "feature": '),
-                        _json_strings(pl.col("feature")),
-                        pl.lit(', "value": '),
-                        pl.col("value").fill_null("null"),
-                        pl.lit(', "contribution": '),
-                        pl.col("contribution").cast(pl.String),
-                        pl.lit(', "sentence": '),
-                        _json_strings(pl.col("sentence")),
-                        pl.lit("}"),
-                    )
+                rendered = render(names[f], values, entries, wording)
+                sentences = sentences.scatter(rows, rendered)
+                encoded = _reason_objects(
+                    direction, j + 1, names[f], values, contrib[rows.to_numpy()], rendered
                 )
-            ).to_series()
-            items.append(item)
+                objects = objects.scatter(rows, encoded)
+            columns[f"{direction}_reason_{j + 1}"] = sentences
+            items.append(objects.alias(f"i{len(items)}"))
         for j in range(len(names), k):  # fewer features than reasons (small flat exports)
             columns[f"{direction}_reason_{j + 1}"] = pl.Series([None] * n, dtype=pl.String)
+    # the row's objects in order (positive first, by rank) as one JSON array
     if items:
-        listed = pl.concat_str(pl.all(), separator=", ", ignore_nulls=True)
         reasons_json = (
-            pl.DataFrame({f"i{i}": item for i, item in enumerate(items)})
-            .select(pl.concat_str(pl.lit("["), listed, pl.lit("]")))
+            pl.DataFrame(items)
+            .select(
+                pl.concat_str(
+                    pl.lit("["),
+                    pl.concat_list(pl.all()).list.drop_nulls().list.join(","),
+                    pl.lit("]"),
+                )
+            )
             .to_series()
         )
     else:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from leadscore.metrics import roc_auc
+from leadscore.core.metrics import roc_auc
 
 COUNTS = (
     ("raw lead records", "select count(*) from staging.stg_crm__leads"),
@@ -25,7 +25,7 @@ COUNTS = (
 
 def oracle_auc(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> float | None:
     """AUC of the generator's exact probabilities on the model's holdout examples."""
-    from leadscore.generator.truth import oracle_probabilities
+    from leadscore.demo.generator.truth import oracle_probabilities
 
     holdout = con.sql(
         "select lead_id, as_of, label from ml.ml_training_examples where snapshot_role = 'holdout'"
@@ -59,7 +59,7 @@ def print_summary(db: Path, raw_dir: Path | None = None) -> int:
         print(f"summary: no database at {db}; run `dbt build` first")
         return 1
     con = duckdb.connect(str(db), read_only=True)
-    from leadscore.flat_summary import is_flat_build, print_flat_summary
+    from leadscore.flat.summary import is_flat_build, print_flat_summary
 
     if is_flat_build(con):
         return print_flat_summary(con)
@@ -97,7 +97,7 @@ def print_summary(db: Path, raw_dir: Path | None = None) -> int:
             f"({'calibrated' if m['calibration_applied'] else 'calibration not needed'})"
         )
         truth = raw_dir / "_ground_truth" if raw_dir else None
-        if truth is not None and truth.exists():
+        if raw_dir is not None and truth is not None and truth.exists():
             best = oracle_auc(con, raw_dir)
             if best:
                 print(

@@ -1,7 +1,7 @@
 """HubSpot and Salesforce fixtures in the layout Fivetran syncs them, from the demo generator.
 
 `connector_tables(crm, raw)` converts a generated raw-data contract export (the
-Markov journeys of `leadscore.generator`, so the planted signal survives) into the
+Markov journeys of `leadscore.demo.generator`, so the planted signal survives) into the
 connector's standard tables with their documented column names: HubSpot's
 `contact` (properties as `property_*` columns, merged contacts listed on the
 survivor in `property_hs_merged_object_ids`), `company`, `deal`, `deal_stage`,
@@ -28,8 +28,8 @@ from pathlib import Path
 
 import duckdb
 
-from leadscore.generator import GeneratorConfig, generate
-from leadscore.publish import quote_identifier, sql_string
+from leadscore.demo.generator import GeneratorConfig, generate
+from leadscore.reporting.publish import quote_identifier, sql_string
 
 CRMS = ("hubspot", "salesforce")
 # the moment of the sync: the generator's export time

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from leadscore.generator import catalog
-from leadscore.generator.config import DAY, GeneratorConfig
-from leadscore.generator.journey import Journeys
-from leadscore.generator.population import Leads
+from leadscore.demo.generator import catalog
+from leadscore.demo.generator.config import DAY, GeneratorConfig
+from leadscore.demo.generator.journey import Journeys
+from leadscore.demo.generator.population import Leads
 
 EVENT_NAMES = list(catalog.EVENT_TYPES)
 PAGE_NAMES = list(catalog.PAGES)

@@ -1,7 +1,7 @@
 """Accounts, leads, their latent intent and fit, and how each lead's journey ends.
 
 All times are int64 seconds since the Unix epoch (UTC). Nothing here is messy:
-the mess is added by :mod:`leadscore.generator.mess` when the tables are written.
+the mess is added by :mod:`leadscore.demo.generator.mess` when the tables are written.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from leadscore.generator import catalog
-from leadscore.generator.config import DAY, GeneratorConfig
-from leadscore.generator.journey import (
+from leadscore.demo.generator import catalog
+from leadscore.demo.generator.config import DAY, GeneratorConfig
+from leadscore.demo.generator.journey import (
     calibrate_intercept,
     conversion_probability,
     dormancy_hazard,

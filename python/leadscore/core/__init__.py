@@ -1,0 +1,2 @@
+"""The model lifecycle: features, training, calibration, evaluation, the registry policy,
+scoring and reasons. The dbt Python models in models/ml/ call these modules."""
