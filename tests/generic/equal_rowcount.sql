@@ -1,5 +1,7 @@
-{#- Fails when the model's row count differs from compare_model's. -#}
-{% test row_count_matches(model, compare_model) %}
+{#- dbt_utils.equal_rowcount: fails when the model's row count differs from
+    compare_model's. Same name and arguments as dbt_utils' test (without its
+    group_by_columns). -#}
+{% test equal_rowcount(model, compare_model) %}
     with counts as (
         select
             (select count(*) from {{ model }}) as model_rows,
