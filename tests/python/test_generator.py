@@ -137,3 +137,335 @@ def test_exact_probability_matches_simulation():
         np.zeros(1, dtype=int), np.ones(1, dtype=bool), multiplier[:1], dormancy[:1], 90
     )[0]
     assert abs(simulated - exact) < 4 * np.sqrt(exact * (1 - exact) / n)
+
+
+# --- distribution parity ------------------------------------------------------------------
+# The world the generator simulates, summarised as numbers: outcomes, the oracle, event
+# volume and mix, timing, the mess and the side tables. The reference values below were
+# measured on the generator before it was vectorised (commit 0031850, one Python-level
+# pass per simulated day / per lead in several steps), at 20,000 leads and the default
+# settings, on five seeds:
+#
+#     git archive 0031850 python/leadscore | tar -x -C /tmp/old
+#     PYTHONPATH=/tmp/old/python python tests/python/test_generator.py --reference 42 43 44 45 46
+#
+# which prints, per statistic, the mean and the standard deviation over the seeds.
+PARITY_LEADS = 20_000
+
+
+def _share(frame: pl.DataFrame, column: str, values) -> dict[str, float]:
+    counts = dict(frame.group_by(column).len().iter_rows())
+    total = max(frame.height, 1)
+    return {str(v): counts.get(v, 0) / total for v in values}
+
+
+def world_statistics(folder) -> dict[str, float]:
+    """The statistics that define a generated world (see the comment above)."""
+    from leadscore.generator import catalog
+    from leadscore.generator.truth import oracle_probabilities
+    from leadscore.metrics import roc_auc
+    from tests_support import parse_mixed_timestamps
+
+    manifest = json.loads((folder / "_manifest.json").read_text())
+    export_ts = int(pl.Series([manifest["config"]["export_at"]]).str.to_datetime().dt.epoch("s")[0])
+    history = manifest["config"]["history_days"] * DAY
+    start_ts = export_ts - history
+    stats: dict[str, float] = {}
+    truth = pl.read_parquet(folder / "_ground_truth" / "lead_truth.parquet")
+    stages = pl.read_parquet(folder / "_ground_truth" / "stage_truth.parquet")
+    flips = pl.read_parquet(folder / "_ground_truth" / "engagement_truth.parquet")
+    leads = _read(folder, "leads")
+    events = _read(folder, "events")
+    accounts = _read(folder, "accounts")
+    n = truth.height
+
+    # outcomes: customer within 90 days of creation, for leads whose 90 days have passed
+    first = stages.group_by("lead_id", "stage").agg(pl.col("ts").min())
+    customer = first.filter(pl.col("stage") == "customer").select("lead_id", customer_ts="ts")
+    spelling = {s: c for c, (_, _, spellings) in catalog.CHANNELS.items() for s in spellings}
+    quiet = flips.filter(~pl.col("engaged")).group_by("lead_id").agg(quiet_ts=pl.col("ts").min())
+    o = (
+        truth.join(customer, on="lead_id", how="left")
+        .join(quiet, on="lead_id", how="left")
+        .join(leads.select("lead_id", "lead_source"), on="lead_id", how="left")
+        .with_columns(
+            converted=(pl.col("customer_ts") - pl.col("created_ts") < 90 * DAY).fill_null(False),
+            channel=pl.col("lead_source").replace_strict(spelling, default=None),
+            quiet_early=(pl.col("quiet_ts") - pl.col("created_ts") < 20 * DAY).fill_null(False),
+        )
+        .filter(pl.col("created_ts") < export_ts - 90 * DAY)
+    )
+    stats["conversion_90d"] = o["converted"].mean()
+    for channel in catalog.CHANNELS:
+        stats[f"conversion_90d_{channel}"] = o.filter(pl.col("channel") == channel)[
+            "converted"
+        ].mean()
+    for segment in ("planted_segment", "early_sequence", "quiet_early", "treatment"):
+        stats[f"conversion_90d_{segment}"] = o.filter(pl.col(segment))["converted"].mean()
+        stats[f"share_{segment}"] = o[segment].mean()
+    stats["p_convert_mean"] = truth["p_convert"].mean()
+    stats["oracle_auc_at_creation"] = roc_auc(o["converted"].to_numpy(), o["p_convert"].to_numpy())
+
+    # the oracle on (lead, as_of) examples: open leads every 60 days, converted in 90 days
+    as_of = [export_ts - 90 * DAY - k * 60 * DAY for k in range(7)]
+    stage_rank = {"lead": 0, "mql": 1, "sql": 2, "opportunity": 3}
+    examples = []
+    for t in as_of:
+        last = (
+            stages.filter(pl.col("ts") < t)
+            .sort("ts")
+            .group_by("lead_id")
+            .agg(pl.col("stage").last())
+            .filter(pl.col("stage").is_in(list(stage_rank)))
+        )
+        won = customer.filter((pl.col("customer_ts") >= t) & (pl.col("customer_ts") < t + 90 * DAY))
+        examples.append(
+            last.select("lead_id").with_columns(
+                as_of_ts=pl.lit(t), label=pl.col("lead_id").is_in(won["lead_id"].implode())
+            )
+        )
+    ex = pl.concat(examples).with_columns(as_of=pl.from_epoch("as_of_ts", time_unit="s"))
+    ex = oracle_probabilities(folder, ex)
+    stats["oracle_examples_per_lead"] = ex.height / n
+    stats["oracle_label_rate"] = ex["label"].mean()
+    stats["oracle_mean_probability"] = ex["oracle_probability"].mean()
+    stats["oracle_auc"] = roc_auc(ex["label"].to_numpy(), ex["oracle_probability"].to_numpy())
+
+    # journeys: how far leads get by the export, and how often their engagement changes
+    reached = first.group_by("stage").len()
+    for stage, count in reached.iter_rows():
+        stats[f"reached_{stage}"] = count / n
+    stats["engagement_changes_per_lead"] = flips.height / n
+
+    # events: volume per lead, mix, timing
+    per_lead = (
+        events.filter(pl.col("lead_id").is_in(leads["lead_id"].implode()))
+        .group_by("lead_id")
+        .len()["len"]
+    )
+    stats["events_per_lead"] = events.height / n
+    stats["leads_with_events"] = per_lead.len() / leads.height
+    for q in (0.1, 0.5, 0.9, 0.99):
+        stats[f"events_per_lead_q{int(q * 100)}"] = per_lead.quantile(q)
+    etype = events["event_type"].str.to_lowercase().str.replace_all(" ", "_")
+    types = [*catalog.EVENT_TYPES, "unsubscribe", "email_bounce"]
+    stats |= {f"type_{k}": v for k, v in _share(pl.DataFrame({"t": etype}), "t", types).items()}
+    views = events.filter(etype == "page_view")
+    stats |= {f"page_{k}": v for k, v in _share(views, "page_path", catalog.PAGES).items()}
+    stats |= {f"device_{k}": v for k, v in _share(events, "device_type", catalog.DEVICES).items()}
+    stats["campaign_share"] = 1 - events["campaign_id"].null_count() / events.height
+    stats["duration_share"] = 1 - events["duration_seconds"].null_count() / events.height
+    stats["page_view_duration_median"] = views["duration_seconds"].median()
+    ts = parse_mixed_timestamps(events["occurred_at"]).dt.epoch("s")
+    past = ts.filter(ts < export_ts)
+    stats["events_first_day"] = (past.min() - start_ts) / DAY
+    stats["events_last_day"] = (export_ts - past.max()) / DAY
+    stats["events_in_last_90_days"] = (past >= export_ts - 90 * DAY).mean()
+    stats["events_in_first_half"] = (past < start_ts + history / 2).mean()
+    created = parse_mixed_timestamps(leads["created_at"]).dt.epoch("s").drop_nulls()
+    stats["leads_created_in_first_30_days"] = (created < start_ts + 30 * DAY).mean()
+    stats["leads_created_mean_day"] = (created.mean() - start_ts) / DAY
+    fmt = events["occurred_at"]
+    stats["format_iso_space"] = fmt.str.contains(r"^\d{4}-\d\d-\d\d \d").mean()
+    stats["format_iso_utc"] = fmt.str.contains(r"Z$").mean()
+    stats["format_iso_offset"] = fmt.str.contains(r"[+-]\d\d:\d\d$").mean()
+    stats["format_us"] = fmt.str.contains(r"^\d\d/").mean()
+    stats["format_epoch"] = fmt.str.contains(r"^\d+$").mean()
+
+    # the mess: every planted kind as a share of its table, and the flags on leads
+    rows = manifest["rows"]
+    table_of = {"leads": "leads", "events": "events", "stage": "lifecycle_stage_changes"}
+    for kind, count in manifest["planted"].items():
+        stats[f"mess_{kind}"] = count / max(rows[table_of[kind.split("_")[0]]], 1)
+    for flag in ("is_deleted", "email_bounced", "unsubscribed"):
+        stats[f"leads_{flag}"] = leads[flag].mean()
+    emails = leads["email"].str.strip_chars().str.to_lowercase()
+    stats["leads_duplicate_share"] = (leads.height - emails.n_unique()) / leads.height
+
+    # side tables
+    stats["accounts_per_lead"] = accounts.height / n
+    stats["accounts_missing_tech_stack"] = accounts["tech_stack"].null_count() / accounts.height
+    stats["accounts_missing_employees"] = accounts["employee_count"].null_count() / accounts.height
+    stage_rows = _read(folder, "lifecycle_stage_changes")
+    stats["stage_changes_per_lead"] = stage_rows.height / n
+    opps = _read(folder, "opportunities")
+    stats["opportunities_per_lead"] = opps.height / n
+    stats["opportunities_closed"] = 1 - opps["closed_at"].null_count() / max(opps.height, 1)
+    stats["opportunities_won_of_closed"] = opps["is_won"].drop_nulls().mean()
+    stats["opportunities_log_amount_median"] = float(np.log(opps["amount"].median()))
+    feedback = _read(folder, "sales_feedback")
+    stats["feedback_per_lead"] = feedback.height / n
+    stats["feedback_good_fit"] = (feedback["verdict"] == "good_fit").mean()
+    experiment = _read(folder, "experiment_assignments")
+    stats["experiment_per_lead"] = experiment.height / n
+    stats["experiment_treatment"] = (experiment["variant"] == "treatment").mean()
+    return {k: float(v) for k, v in stats.items()}
+
+
+# mean and standard deviation over the five seeds (the command above)
+PARITY_REFERENCE = {
+    "conversion_90d": (0.0996552, 0.00343),
+    "conversion_90d_organic_search": (0.0943556, 0.00287),
+    "conversion_90d_paid_search": (0.0810137, 0.0047),
+    "conversion_90d_linkedin": (0.164568, 0.0123),
+    "conversion_90d_referral": (0.184617, 0.012),
+    "conversion_90d_webinar": (0.135762, 0.00563),
+    "conversion_90d_content_syndication": (0.0501553, 0.00918),
+    "conversion_90d_trade_show": (0.117631, 0.00845),
+    "conversion_90d_outbound": (0.0519248, 0.00411),
+    "conversion_90d_planted_segment": (0.627445, 0.00633),
+    "share_planted_segment": (0.0152863, 0.00108),
+    "conversion_90d_early_sequence": (0.468395, 0.0119),
+    "share_early_sequence": (0.111051, 0.00192),
+    "conversion_90d_quiet_early": (0.0170765, 0.00189),
+    "share_quiet_early": (0.438419, 0.0031),
+    "conversion_90d_treatment": (0.117138, 0.00937),
+    "share_treatment": (0.0667513, 0.000953),
+    "p_convert_mean": (0.0996571, 0.00357),
+    "oracle_auc_at_creation": (0.968211, 0.0011),
+    "oracle_examples_per_lead": (1.47924, 0.0105),
+    "oracle_label_rate": (0.0404951, 0.00212),
+    "oracle_mean_probability": (0.0399526, 0.00127),
+    "oracle_auc": (0.97876, 0.000955),
+    "reached_lead": (1, 0),
+    "reached_sql": (0.18206, 0.00373),
+    "reached_opportunity": (0.13928, 0.00349),
+    "reached_disqualified": (0.63028, 0.00374),
+    "reached_mql": (0.29696, 0.00342),
+    "reached_customer": (0.10848, 0.00382),
+    "engagement_changes_per_lead": (1.15742, 0.00706),
+    "events_per_lead": (53.3389, 0.0226),
+    "leads_with_events": (0.991905, 0.000411),
+    "events_per_lead_q10": (7, 0),
+    "events_per_lead_q50": (32, 0),
+    "events_per_lead_q90": (121, 1.58),
+    "events_per_lead_q99": (296.6, 4.93),
+    "type_page_view": (0.424826, 0.000531),
+    "type_email_open": (0.227556, 0.000588),
+    "type_email_click": (0.0825196, 0.00033),
+    "type_email_reply": (0.0277089, 0.000148),
+    "type_form_submit": (0.0382743, 0.000203),
+    "type_content_download": (0.0396056, 0.000101),
+    "type_webinar_attend": (0.0218281, 0.000173),
+    "type_demo_request": (0.0229414, 0.00031),
+    "type_chat_message": (0.0296589, 0.000172),
+    "type_social_engagement": (0.0412453, 0.000158),
+    "type_sales_call": (0.0418172, 0.000609),
+    "type_unsubscribe": (0.000945278, 3.57e-05),
+    "type_email_bounce": (0.000565068, 9.06e-06),
+    "page_/": (0.180308, 0.000483),
+    "page_/product": (0.157225, 0.00108),
+    "page_/blog/lead-scoring-101": (0.0894353, 0.00068),
+    "page_/blog/rules-vs-ml": (0.0710646, 0.000326),
+    "page_/customers": (0.0819721, 0.000525),
+    "page_/docs/getting-started": (0.0860787, 0.000319),
+    "page_/docs/api": (0.0536113, 0.000218),
+    "page_/pricing": (0.117802, 0.000564),
+    "page_/integrations": (0.0893916, 0.000407),
+    "page_/careers": (0.0368272, 0.000369),
+    "page_/about": (0.0362838, 0.000183),
+    "device_desktop": (0.678816, 0.00056),
+    "device_mobile": (0.27979, 0.000377),
+    "device_tablet": (0.039883, 0.000305),
+    "campaign_share": (0.399423, 0.000596),
+    "duration_share": (0.489732, 0.000537),
+    "page_view_duration_median": (45, 0),
+    "events_first_day": (0.135734, 0.0623),
+    "events_last_day": (0.000261574, 0.000224),
+    "events_in_last_90_days": (0.195765, 0.00209),
+    "events_in_first_half": (0.425586, 0.00211),
+    "leads_created_first_day": (0.0206574, 0.0114),
+    "leads_created_mean_day": (270.533, 1.04),
+    "format_iso_space": (0.859936, 0.000456),
+    "format_iso_utc": (0.0500191, 9.71e-05),
+    "format_iso_offset": (0.0400198, 0.000233),
+    "format_us": (0.0298889, 0.000184),
+    "format_epoch": (0.0199877, 0.000162),
+    "mess_leads_duplicate_records": (0.0281629, 0.00105),
+    "mess_leads_unparseable_created_at": (0.000194313, 0.000114),
+    "mess_leads_noncanonical_created_at": (0.139147, 0.00118),
+    "mess_leads_missing_country": (0.0291071, 0.00116),
+    "mess_leads_missing_job_title": (0.0576605, 0.00173),
+    "mess_leads_unmapped_source": (0.00955294, 0.000332),
+    "mess_leads_missing_source": (0.00958199, 0.000814),
+    "mess_leads_deleted": (0.00939728, 0.000534),
+    "mess_events_unparseable_occurred_at": (0.000301092, 1.1e-05),
+    "mess_events_unknown_lead": (0.00302517, 7.38e-05),
+    "mess_events_lead_quarantined": (0.000196883, 0.000141),
+    "mess_events_future_dated": (0.000989346, 5.5e-05),
+    "mess_events_unknown_event_type": (0.000507696, 1.57e-05),
+    "mess_events_invalid_duration": (0.00201578, 5.99e-05),
+    "mess_events_type_variant": (0.00650969, 9.52e-05),
+    "mess_events_on_duplicate_records": (0.00569276, 0.000542),
+    "mess_events_noncanonical_occurred_at": (0.13984, 0.000466),
+    "mess_stage_changes_lead_quarantined": (0.000203618, 0.000169),
+    "mess_stage_changes_stage_variant": (0.0997634, 0.000753),
+    "mess_stage_changes_noncanonical_changed_at": (0.137746, 0.00203),
+    "leads_is_deleted": (0.00939728, 0.000534),
+    "leads_email_bounced": (0.0300587, 0.000499),
+    "leads_unsubscribed": (0.0504102, 0.002),
+    "leads_duplicate_share": (0.0281629, 0.00105),
+    "accounts_per_lead": (0.6, 0),
+    "accounts_missing_tech_stack": (0.0499167, 0.00249),
+    "accounts_missing_employees": (0.0497667, 0.00126),
+    "stage_changes_per_lead": (2.35706, 0.0114),
+    "opportunities_per_lead": (0.13928, 0.00349),
+    "opportunities_closed": (0.96479, 0.00202),
+    "opportunities_won_of_closed": (0.807126, 0.00838),
+    "opportunities_log_amount_median": (9.24685, 0.0443),
+    "feedback_per_lead": (0.16748, 0.00187),
+    "feedback_good_fit": (0.635469, 0.00858),
+    "experiment_per_lead": (0.17785, 0.000734),
+    "experiment_treatment": (0.501273, 0.00471),
+}
+
+
+# Tolerance of each statistic: 5 standard deviations of the old generator's seed-to-seed
+# spread (estimated from five seeds, so generous), and at least 2% of the value plus
+# 0.0002: statistics that hardly move between seeds (0.6 accounts per lead, the median
+# page-view duration) must still match, but not to the last digit of a float.
+PARITY_SDS, PARITY_RELATIVE, PARITY_ABSOLUTE = 5.0, 0.02, 0.0002
+
+
+@pytest.fixture(scope="module")
+def parity_world(tmp_path_factory):
+    out = tmp_path_factory.mktemp("parity") / "crm"
+    # a seed the reference did not use
+    generate(GeneratorConfig(n_leads=PARITY_LEADS, seed=47), out, log=lambda _: None)
+    return world_statistics(out)
+
+
+def test_same_world_as_the_reference_generator(parity_world):
+    """Every statistic of the world lies within its tolerance of the old generator's."""
+    assert set(parity_world) == set(PARITY_REFERENCE)
+    off = []
+    for key, (mean, sd) in PARITY_REFERENCE.items():
+        tolerance = max(PARITY_SDS * sd, PARITY_RELATIVE * abs(mean) + PARITY_ABSOLUTE)
+        if not abs(parity_world[key] - mean) <= tolerance:
+            off.append(f"{key}: {parity_world[key]:.6g}, reference {mean:.6g} +- {tolerance:.3g}")
+    assert not off, "\n".join(off)
+
+
+def _reference_main(seeds: list[int]) -> None:
+    """Print the parity reference of the generator on the path (see the comment above)."""
+    import tempfile
+    from pathlib import Path
+
+    runs = []
+    for seed in seeds:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "crm"
+            generate(GeneratorConfig(n_leads=PARITY_LEADS, seed=seed), out, log=lambda _: None)
+            runs.append(world_statistics(out))
+    print("PARITY_REFERENCE = {")
+    for key in runs[0]:
+        values = np.array([r.get(key, np.nan) for r in runs])
+        print(f'    "{key}": ({values.mean():.6g}, {values.std(ddof=1):.3g}),')
+    print("}")
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    _reference_main([int(s) for s in sys.argv[sys.argv.index("--reference") + 1 :]])

@@ -60,33 +60,61 @@ def conversion_probability(
     multiplier: np.ndarray,
     dormancy: np.ndarray,
     horizon_days: int,
+    block: int = 65_536,
 ) -> np.ndarray:
-    """P(customer within horizon_days | state at the start of a day), exactly, per row."""
+    """P(customer within horizon_days | state at the start of a day), exactly, per row.
+
+    The probability mass over the open states (stage 0-3) x (dormant, engaged) is moved
+    forward one day at a time; the mass that advances out of opportunity converts.
+    Rows are processed `block` at a time so that the day loop works in the CPU cache."""
     n = len(stage)
-    # probability mass over (stage 0-3) x (dormant, engaged); absorbed mass leaves
-    mass = np.zeros((n, N_OPEN, 2))
-    mass[np.arange(n), stage, engaged.astype(int)] = 1.0
-    converted = np.zeros(n)
-    s_idx = np.arange(N_OPEN)
-    per_state = []
+    out = np.zeros(n)
+    for lo in range(0, n, block):
+        hi = min(lo + block, n)
+        out[lo:hi] = _conversion_block(
+            np.asarray(stage[lo:hi]),
+            np.asarray(engaged[lo:hi], dtype=bool),
+            np.asarray(multiplier[lo:hi], dtype=float),
+            np.asarray(dormancy[lo:hi], dtype=float),
+            horizon_days,
+        )
+    return out
+
+
+def _conversion_block(
+    stage: np.ndarray,
+    engaged: np.ndarray,
+    multiplier: np.ndarray,
+    dormancy: np.ndarray,
+    horizon_days: int,
+) -> np.ndarray:
+    n = len(stage)
+    s = np.broadcast_to(np.arange(N_OPEN), (n, N_OPEN))
+    # per engagement state e: the day's transition probabilities of each open stage
+    keep, turn, adv, adv_turn, convert = [], [], [], [], []
     for e in (0, 1):
-        s = np.broadcast_to(s_idx, (n, N_OPEN))
         eng = np.full((n, N_OPEN), bool(e))
-        per_state.append(daily_probabilities(s, eng, multiplier[:, None], dormancy[:, None]))
+        p_adv, p_dq, p_flip = daily_probabilities(s, eng, multiplier[:, None], dormancy[:, None])
+        stay = 1.0 - p_adv - p_dq
+        keep.append(stay * (1.0 - p_flip))  # same stage, same engagement
+        turn.append(stay * p_flip)  # same stage, engagement flips
+        # advancing and flipping engagement are independent
+        adv.append(p_adv[:, :3] * (1.0 - p_flip[:, :3]))
+        adv_turn.append(p_adv[:, :3] * p_flip[:, :3])
+        convert.append(p_adv[:, 3])
+    mass = [np.zeros((n, N_OPEN)), np.zeros((n, N_OPEN))]
+    for e in (0, 1):
+        rows = np.flatnonzero(engaged == bool(e))
+        mass[e][rows, stage[rows]] = 1.0
+    converted = np.zeros(n)
     for _ in range(horizon_days):
-        new = np.zeros_like(mass)
-        for e in (0, 1):
-            p_adv, p_dq, p_flip = per_state[e]
-            m = mass[:, :, e]
-            stay = m * (1.0 - p_adv - p_dq)
-            moved = m * p_adv
-            converted += moved[:, 3]
-            # advancing and flipping engagement are independent
-            new[:, 1:, e] += moved[:, :3] * (1.0 - p_flip[:, :3])
-            new[:, 1:, 1 - e] += moved[:, :3] * p_flip[:, :3]
-            new[:, :, e] += stay * (1.0 - p_flip)
-            new[:, :, 1 - e] += stay * p_flip
-        mass = new
+        m0, m1 = mass
+        converted += m0[:, 3] * convert[0] + m1[:, 3] * convert[1]
+        new0 = m0 * keep[0] + m1 * turn[1]
+        new1 = m1 * keep[1] + m0 * turn[0]
+        new0[:, 1:] += m0[:, :3] * adv[0] + m1[:, :3] * adv_turn[1]
+        new1[:, 1:] += m1[:, :3] * adv[1] + m0[:, :3] * adv_turn[0]
+        mass = [new0, new1]
     return converted
 
 
@@ -121,7 +149,8 @@ class Journeys:
 
     stage_ts: np.ndarray  # leads x 5 (lead, mql, sql, opportunity, customer)
     disqualified_ts: np.ndarray
-    engaged_lead: np.ndarray  # one row per lead-day spent engaged (at the day's start)
+    # one row per lead-day spent engaged (at the day's start), sorted by lead
+    engaged_lead: np.ndarray
     engaged_day: np.ndarray  # day index since start_ts
     engaged_stage: np.ndarray
     flip_lead: np.ndarray  # engagement changes: lead, time, engaged after the change
@@ -186,12 +215,14 @@ def simulate(
         eng_lead.append(new)
         eng_day.append(np.full(len(new), day, dtype=np.int32))
         eng_stage.append(np.zeros(len(new), dtype=np.int8))
+    eng_lead = np.concatenate(eng_lead)
+    by_lead = np.argsort(eng_lead, kind="stable")
     return Journeys(
         stage_ts=stage_ts,
         disqualified_ts=dq_ts,
-        engaged_lead=np.concatenate(eng_lead),
-        engaged_day=np.concatenate(eng_day),
-        engaged_stage=np.concatenate(eng_stage).astype(np.int8),
+        engaged_lead=eng_lead[by_lead],
+        engaged_day=np.concatenate(eng_day)[by_lead],
+        engaged_stage=np.concatenate(eng_stage).astype(np.int8)[by_lead],
         flip_lead=np.concatenate(flip_lead),
         flip_ts=np.concatenate(flip_ts),
         flip_to=np.concatenate(flip_to),
