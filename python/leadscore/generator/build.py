@@ -114,7 +114,10 @@ def generate(
 def _write(out: Path, table: str, frame: pl.DataFrame, part: int = 0) -> None:
     folder = out / table
     folder.mkdir(exist_ok=True)
-    frame.write_parquet(folder / f"part-{part:05d}.parquet", compression="zstd")
+    # zstd level 1: as small as the default level within 2%, and faster to write
+    frame.write_parquet(
+        folder / f"part-{part:05d}.parquet", compression="zstd", compression_level=1
+    )
 
 
 def _accounts_table(accounts: Accounts, rng: np.random.Generator) -> pl.DataFrame:
@@ -322,6 +325,7 @@ def _write_events(
     originals = originals.sort("lead_id")
     unsubscribed = originals["unsubscribed"].to_numpy()
     bounced = originals["email_bounced"].to_numpy()
+    record_id_table = record_ids(np.arange(leads.n + len(dup_of)))  # leads, then duplicates
     total = 0
     tally = {
         f"events_{k}": 0
@@ -333,10 +337,11 @@ def _write_events(
         ev = make_events_chunk(cfg, leads, journeys, lo, hi, scale, rng)
         neg = _negative_signal_events(cfg, leads, lo, hi, unsubscribed, bounced, rng)
         ev = {k: np.concatenate([v, neg[k]]) for k, v in ev.items()}
-        order = np.lexsort((ev["ts"], ev["lead"]))
+        # by lead, then time: one sort key (events lie between start and export)
+        order = np.argsort((ev["lead"] - lo) * 2**32 + (ev["ts"] - cfg.start_ts))
         ev = {k: v[order] for k, v in ev.items()}
         frame, chunk_tally = _event_mess(
-            cfg, ev, dup_created_at, dup_record, quarantined, total, rng
+            cfg, ev, dup_created_at, dup_record, quarantined, record_id_table, total, rng
         )
         for k, v in chunk_tally.items():
             tally[k] += v
@@ -366,6 +371,7 @@ def _event_mess(
     dup_created_at: np.ndarray,
     dup_record: np.ndarray,
     quarantined: np.ndarray,
+    record_id_table: pl.Series,
     first_id: int,
     rng: np.random.Generator,
 ) -> tuple[pl.DataFrame, dict[str, int]]:
@@ -428,7 +434,7 @@ def _event_mess(
     tally["events_type_variant"] = int((variant & clean).sum())
     tally["events_on_duplicate_records"] = int((moved & clean).sum())
     tally["events_noncanonical_occurred_at"] = int(odd_ts.sum())
-    lead_id = record_ids(record).scatter(
+    lead_id = record_id_table.gather(record).scatter(
         unknown_rows, "X" + pl.Series(unknown_number).cast(pl.String)
     )
     pages = pl.Series([*catalog.PAGES, None])

@@ -44,7 +44,7 @@ def make_events_chunk(
     PAGE_NAMES, -1 = not a page view), campaign (0 = none), device (index into
     catalog.DEVICES) and duration (s, NaN = none). Not sorted."""
     lead, ts, stage = _engaged_day_events(cfg, leads, journeys, lo, hi, scale, rng)
-    etype = _event_types(lead, stage, leads.intent, rng)
+    etype = _event_types(lead, stage.astype(np.int64), leads.intent, rng)
     page = np.full(len(lead), -1, dtype=np.int8)
     views = np.flatnonzero(etype == PAGE_VIEW)
     page[views] = _pages(lead[views], leads, rng)
@@ -101,26 +101,37 @@ def _event_types(
     lead: np.ndarray, stage: np.ndarray, intent: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
     """The type of each event: base mix, shifted by intent, and late stages shift it
-    towards sales calls, demos and replies."""
+    towards sales calls, demos and replies. The mix of each (lead, stage) is computed
+    once, then looked up per event."""
     base = np.array([v[0] for v in catalog.EVENT_TYPES.values()], dtype=np.float32)
     sens = np.array([v[1] for v in catalog.EVENT_TYPES.values()], dtype=np.float32)
     boost = np.array([v[2] for v in catalog.EVENT_TYPES.values()], dtype=np.float32)
+    if len(lead) == 0:
+        return np.zeros(0, dtype=np.int8)
+    first = int(lead.min())
+    leads_here = intent[first : int(lead.max()) + 1].astype(np.float32)
+    stages = np.arange(len(STAGE_RATE), dtype=np.float32)
     logw = (
-        np.log(base)[None, :]
-        + sens[None, :] * intent[lead].astype(np.float32)[:, None]
-        + np.log(boost)[None, :] * (stage[:, None].astype(np.float32) / 3.0)
+        np.log(base)[None, None, :]
+        + sens[None, None, :] * leads_here[:, None, None]
+        + np.log(boost)[None, None, :] * (stages[None, :, None] / 3.0)
     )
-    return _sample(np.exp(logw), rng).astype(np.int8)
+    mix = np.exp(logw).reshape(-1, len(base))  # row (lead - first) * 4 + stage
+    return _sample(mix, (lead - first) * len(STAGE_RATE) + stage, rng)
 
 
 def _pages(lead: np.ndarray, leads: Leads, rng: np.random.Generator) -> np.ndarray:
     """The page of each page view; only pricing visitors ever see /pricing."""
     page_base = np.array([v[0] for v in catalog.PAGES.values()], dtype=np.float32)
     page_sens = np.array([v[1] for v in catalog.PAGES.values()], dtype=np.float32)
-    intent = leads.intent[lead].astype(np.float32)
+    if len(lead) == 0:
+        return np.zeros(0, dtype=np.int8)
+    first = int(lead.min())
+    here = slice(first, int(lead.max()) + 1)
+    intent = leads.intent[here].astype(np.float32)
     pw = np.exp(np.log(page_base)[None, :] + page_sens[None, :] * intent[:, None])
-    pw[~leads.visits_pricing[lead], PRICING] = 0.0
-    return _sample(pw, rng).astype(np.int8)
+    pw[~leads.visits_pricing[here], PRICING] = 0.0
+    return _sample(pw, lead - first, rng)
 
 
 def _planted_page_views(
@@ -175,8 +186,10 @@ def _newsletter_opens(
     return lead[opened], ts[opened]
 
 
-def _sample(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One category per row, with probability proportional to that row's weights."""
-    cum = np.cumsum(weights, axis=1)
-    r = rng.random(len(weights)) * cum[:, -1]
-    return np.minimum((cum < r[:, None]).sum(axis=1), weights.shape[1] - 1)
+def _sample(weights: np.ndarray, row: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One category per draw, with probability proportional to the weights of the
+    draw's row (`row` indexes `weights`)."""
+    cum = np.cumsum(weights, axis=1, dtype=np.float32)
+    r = rng.random(len(row), dtype=np.float32) * cum[row, -1]
+    chosen = (cum[row] < r[:, None]).sum(axis=1)
+    return np.minimum(chosen, weights.shape[1] - 1).astype(np.int8)

@@ -128,13 +128,13 @@ def choose_disjoint(
     rng: np.random.Generator, n: int, rates: dict[str, float]
 ) -> dict[str, np.ndarray]:
     """Disjoint random row masks, one per kind of mess, each of about rate * n rows."""
-    order = rng.permutation(n)
+    sizes = [int(rng.binomial(n, rate)) if n else 0 for rate in rates.values()]
+    rows = rng.choice(n, size=min(sum(sizes), n), replace=False) if n else np.zeros(0, int)
     masks: dict[str, np.ndarray] = {}
     start = 0
-    for name, rate in rates.items():
-        k = int(rng.binomial(n, rate)) if n else 0
+    for name, k in zip(rates, sizes, strict=True):
         mask = np.zeros(n, dtype=bool)
-        mask[order[start : start + k]] = True
+        mask[rows[start : start + k]] = True
         masks[name] = mask
         start += k
     return masks
