@@ -208,7 +208,7 @@ def _leads_table(
     country_spell = [v[1] for v in catalog.COUNTRIES.values()]
     country = pick_spelling(country_spell, leads.country, rng)
     country = country.scatter(np.flatnonzero(rng.random(n) < 0.03), None)
-    title = leads.title.scatter(np.flatnonzero(rng.random(n) < 0.05), None)
+    title = leads.title.clone().scatter(np.flatnonzero(rng.random(n) < 0.05), None)
 
     last_change = np.nanmax(
         np.where(journeys.stage_ts < cfg.export_ts, journeys.stage_ts, np.nan), axis=1
