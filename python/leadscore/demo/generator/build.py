@@ -21,6 +21,8 @@ from leadscore.demo.generator.population import (
     Leads,
     make_accounts,
     make_leads,
+    pick_spelling,
+    record_ids,
     sigmoid,
 )
 
@@ -67,7 +69,7 @@ def generate(
     log(f"generate: {leads.n:,} leads, {accounts.n:,} accounts (seed {cfg.seed})")
 
     counts: dict[str, int] = {}
-    lead_frame, dup_of, dup_created, quarantined_ids = _leads_table(
+    lead_frame, dup_of, dup_created, quarantined = _leads_table(
         cfg, leads, accounts, journeys, rng, counts
     )
     _write(out, "accounts", _accounts_table(accounts, rng))
@@ -81,7 +83,7 @@ def generate(
         dup_of,
         dup_created,
         lead_frame,
-        quarantined_ids,
+        quarantined,
         rng,
         counts,
         log,
@@ -89,7 +91,7 @@ def generate(
     for name, frame in (
         (
             "lifecycle_stage_changes",
-            _stage_table(cfg, leads, journeys, rng, quarantined_ids, counts),
+            _stage_table(cfg, leads, journeys, rng, quarantined, counts),
         ),
         ("opportunities", _opportunity_table(cfg, leads, accounts, journeys, rng)),
         ("sales_feedback", _feedback_table(cfg, leads, journeys, rng)),
@@ -112,35 +114,61 @@ def generate(
 def _write(out: Path, table: str, frame: pl.DataFrame, part: int = 0) -> None:
     folder = out / table
     folder.mkdir(exist_ok=True)
-    frame.write_parquet(folder / f"part-{part:05d}.parquet", compression="zstd")
+    # zstd level 1: as small as the default level within 2%, and faster to write
+    frame.write_parquet(
+        folder / f"part-{part:05d}.parquet", compression="zstd", compression_level=1
+    )
 
 
 def _accounts_table(accounts: Accounts, rng: np.random.Generator) -> pl.DataFrame:
     n = accounts.n
-    tools = np.array(catalog.TECH_TOOLS)
-    delims = ("; ", ",", " | ")
-    stack = []
-    for row in accounts.tech:
-        chosen = [t if rng.random() < 0.7 else t.title() for t in tools[row]]
-        stack.append(delims[rng.integers(0, 3)].join(chosen) if chosen else None)
     spellings = [v[1] for v in catalog.COUNTRIES.values()]
-    country = [spellings[c][rng.integers(0, len(spellings[c]))] for c in accounts.country]
+    country = pick_spelling(spellings, accounts.country, rng)
     employees = accounts.employees.astype(float)
     employees[rng.random(n) < 0.05] = np.nan
     revenue = accounts.revenue.copy()
     revenue[rng.random(n) < 0.10] = np.nan
     return pl.DataFrame(
         {
-            "account_id": accounts.account_id,
+            "account_id": record_ids(np.arange(n), "A", 7),
             "company_name": accounts.name,
             "domain": accounts.domain,
-            "industry": np.array(list(catalog.INDUSTRIES))[accounts.industry],
+            "industry": pl.Series(list(catalog.INDUSTRIES)).gather(accounts.industry),
             "employee_count": pl.Series(employees).fill_nan(None).cast(pl.Int64),
             "annual_revenue": pl.Series(revenue).fill_nan(None),
             "country": country,
-            "tech_stack": stack,
+            "tech_stack": _tech_stacks(accounts.tech, rng),
         }
     )
+
+
+def _tech_stacks(tech: np.ndarray, rng: np.random.Generator) -> pl.Series:
+    """Each account's tools as one delimited string ('; ', ',' or ' | '), a tool written
+    in title case 30% of the time; null when the account uses none."""
+    tools = list(catalog.TECH_TOOLS)
+    n = len(tech)
+    titled = rng.random(tech.shape) >= 0.7
+    delimiter = rng.integers(0, 3, n)
+    columns = {
+        f"t{k}": pl.when(pl.Series(tech[:, k])).then(
+            pl.when(pl.Series(titled[:, k])).then(pl.lit(tool.title())).otherwise(pl.lit(tool))
+        )
+        for k, tool in enumerate(tools)
+    }
+    frame = pl.DataFrame({"delimiter": delimiter}).with_columns(**columns)
+    joined = [
+        pl.concat_str([pl.col(c) for c in columns], separator=sep, ignore_nulls=True)
+        for sep in ("; ", ",", " | ")
+    ]
+    return frame.select(
+        pl.when(pl.col("delimiter") == 0)
+        .then(joined[0])
+        .when(pl.col("delimiter") == 1)
+        .then(joined[1])
+        .otherwise(joined[2])
+        .replace("", None)
+        .alias("tech_stack")
+    )["tech_stack"]
 
 
 def _leads_table(
@@ -151,36 +179,36 @@ def _leads_table(
     rng: np.random.Generator,
     counts: dict[str, int],
 ) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """The leads export, with duplicate people. Returns the table, the lead index of
+    each duplicate record (record n + i duplicates lead dup_of[i]), its creation time
+    and the mask of records quarantined for an unparseable created_at (by record
+    number: leads first, then duplicates)."""
     n = leads.n
-    first = np.array(FIRST_NAMES)[rng.integers(0, len(FIRST_NAMES), n)]
-    last = np.array(LAST_NAMES)[rng.integers(0, len(LAST_NAMES), n)]
-    lead_domain = accounts.domain[leads.account]
+    first = pl.Series(FIRST_NAMES).gather(rng.integers(0, len(FIRST_NAMES), n))
+    last = pl.Series(LAST_NAMES).gather(rng.integers(0, len(LAST_NAMES), n))
+    lead_domain = accounts.domain.gather(leads.account)
     personal = rng.random(n) < 0.10
-    email_domain = np.where(
-        personal, np.array(PERSONAL_DOMAINS)[rng.integers(0, 3, n)], lead_domain
-    )
-    email = np.char.add(
-        np.char.add(np.char.add(first, "."), np.char.add(last, np.arange(n).astype(str))),
-        np.char.add("@", email_domain.astype(str)),
-    ).astype(object)
+    personal_domain = pl.Series(PERSONAL_DOMAINS).gather(rng.integers(0, 3, n))
+    email_domain = pl.select(
+        pl.when(pl.Series(personal)).then(personal_domain).otherwise(lead_domain)
+    ).to_series()
+    number = pl.Series(np.arange(n)).cast(pl.String)
+    email = first + "." + last + number + "@" + email_domain
 
-    channel_names = list(catalog.CHANNELS)
-    spell = [catalog.CHANNELS[c][2] for c in channel_names]
-    source = np.array(
-        [spell[c][rng.integers(0, len(spell[c]))] for c in leads.channel], dtype=object
-    )
+    spell = [catalog.CHANNELS[c][2] for c in catalog.CHANNELS]
+    source = pick_spelling(spell, leads.channel, rng)
     unmapped = rng.random(n) < 0.01
-    source[unmapped] = np.array(catalog.UNMAPPED_SOURCES)[rng.integers(0, 3, unmapped.sum())]
-    blank_source = ~unmapped & (rng.random(n) < 0.01)
-    source[blank_source] = None
-    country_spell = [v[1] for v in catalog.COUNTRIES.values()]
-    country = np.array(
-        [country_spell[c][rng.integers(0, len(country_spell[c]))] for c in leads.country],
-        dtype=object,
+    unmapped_rows = np.flatnonzero(unmapped)
+    source = source.scatter(
+        unmapped_rows,
+        pl.Series(catalog.UNMAPPED_SOURCES).gather(rng.integers(0, 3, len(unmapped_rows))),
     )
-    country[rng.random(n) < 0.03] = None
-    title = leads.title.astype(object)
-    title[rng.random(n) < 0.05] = None
+    blank_source = ~unmapped & (rng.random(n) < 0.01)
+    source = source.scatter(np.flatnonzero(blank_source), None)
+    country_spell = [v[1] for v in catalog.COUNTRIES.values()]
+    country = pick_spelling(country_spell, leads.country, rng)
+    country = country.scatter(np.flatnonzero(rng.random(n) < 0.03), None)
+    title = leads.title.clone().scatter(np.flatnonzero(rng.random(n) < 0.05), None)
 
     last_change = np.nanmax(
         np.where(journeys.stage_ts < cfg.export_ts, journeys.stage_ts, np.nan), axis=1
@@ -193,23 +221,23 @@ def _leads_table(
     bounced = rng.random(n) < cfg.bounced_rate
     unsub = rng.random(n) < cfg.unsubscribed_rate * 2 * sigmoid(-leads.intent)
 
-    def answer(values: tuple, idx: np.ndarray) -> np.ndarray:
-        labels = np.array([v[0] if isinstance(v, tuple) else v for v in values] + [None])
-        return labels[np.where(idx < 0, len(values), idx)].tolist()
+    def answer(values: tuple, idx: np.ndarray) -> pl.Series:
+        labels = pl.Series([v[0] if isinstance(v, tuple) else v for v in values] + [None])
+        return labels.gather(np.where(idx < 0, len(values), idx))
 
     base = pl.DataFrame(
         {
-            "lead_id": leads.lead_id,
-            "email": email.tolist(),
-            "job_title": title.tolist(),
-            "company_name": accounts.name[leads.account],
+            "lead_id": leads.ids(),
+            "email": email,
+            "job_title": title,
+            "company_name": accounts.name.gather(leads.account),
             "company_domain": lead_domain,
-            "account_id": accounts.account_id[leads.account],
-            "lead_source": source.tolist(),
-            "country": country.tolist(),
+            "account_id": accounts.account_id.gather(leads.account),
+            "lead_source": source,
+            "country": country,
             "created_ts": leads.created_ts,
             "updated_ts": updated,
-            "owner_id": np.char.add("U", (rng.integers(1, catalog.N_OWNERS + 1, n)).astype(str)),
+            "owner_id": "U" + pl.Series(rng.integers(1, catalog.N_OWNERS + 1, n)).cast(pl.String),
             "is_deleted": flags["deleted"],
             "email_bounced": bounced,
             "unsubscribed": unsub,
@@ -217,27 +245,14 @@ def _leads_table(
             "purchase_timeline": answer(catalog.TIMELINES, leads.timeline),
             "stated_need": answer(catalog.NEEDS, leads.need),
         },
-        schema_overrides={
-            c: pl.String
-            for c in (
-                "email",
-                "job_title",
-                "lead_source",
-                "country",
-                "budget_range",
-                "purchase_timeline",
-                "stated_need",
-            )
-        },
     )
     src = np.flatnonzero(is_dup_source)
     dup_created = leads.created_ts[src] + rng.exponential(20 * DAY, len(src)).astype(np.int64)
     keep = dup_created < cfg.export_ts
     src, dup_created = src[keep], dup_created[keep]
-    dup_ids = np.array([f"L{n + i:08d}" for i in range(len(src))])
     dups = base[src].with_columns(
-        lead_id=pl.Series(dup_ids, dtype=pl.String),
-        email=pl.Series(mess.vary_case(email[src], rng).tolist(), dtype=pl.String),
+        lead_id=record_ids(np.arange(n, n + len(src))),
+        email=mess.vary_case(email.gather(src), rng),
         created_ts=pl.Series(dup_created),
         updated_ts=pl.Series(dup_created),
         job_title=pl.when(pl.Series(rng.random(len(src)) < 0.3))
@@ -263,7 +278,6 @@ def _leads_table(
     counts["leads_unmapped_source"] = int(unmapped.sum() + unmapped[src].sum())
     counts["leads_missing_source"] = int(blank_source.sum() + blank_source[src].sum())
     counts["leads_deleted"] = int(flags["deleted"].sum())
-    quarantined_ids = frame["lead_id"].to_numpy()[bad_created]
     order = rng.permutation(frame.height)  # exports are not sorted
     cols = [
         "lead_id",
@@ -284,7 +298,7 @@ def _leads_table(
         "purchase_timeline",
         "stated_need",
     ]
-    return frame[order].select(cols), src, dup_created, quarantined_ids
+    return frame[order].select(cols), src, dup_created, bad_created
 
 
 def _write_events(
@@ -295,150 +309,188 @@ def _write_events(
     dup_of: np.ndarray,
     dup_created: np.ndarray,
     lead_frame: pl.DataFrame,
-    quarantined_ids: np.ndarray,
+    quarantined: np.ndarray,
     rng: np.random.Generator,
     counts: dict[str, int],
     log: Callable[[str], None],
 ) -> int:
+    """The events table, `cfg.chunk_leads` leads per parquet part, with its mess."""
     scale = event_rate_scale(cfg, leads, journeys)
     # a duplicate record collects some of its person's events after it was created
     dup_created_at = np.full(leads.n, np.iinfo(np.int64).max)
     dup_created_at[dup_of] = dup_created
-    dup_id_of = np.empty(leads.n, dtype=object)
-    dup_id_of[dup_of] = [f"L{leads.n + i:08d}" for i in range(len(dup_of))]
-    unsub_flag = lead_frame.filter(pl.col("lead_id").str.slice(1).cast(pl.Int64) < leads.n)
-    unsub_flag = unsub_flag.sort("lead_id")
+    dup_record = np.full(leads.n, -1, dtype=np.int64)
+    dup_record[dup_of] = leads.n + np.arange(len(dup_of))
+    originals = lead_frame.filter(pl.col("lead_id").str.slice(1).cast(pl.Int64) < leads.n)
+    originals = originals.sort("lead_id")
+    unsubscribed = originals["unsubscribed"].to_numpy()
+    bounced = originals["email_bounced"].to_numpy()
+    record_id_table = record_ids(np.arange(leads.n + len(dup_of)))  # leads, then duplicates
     total = 0
     tally = {
         f"events_{k}": 0
         for k in (*EVENT_QUARANTINE_REASONS, "type_variant", "on_duplicate_records",
                   "noncanonical_occurred_at")
     }  # fmt: skip
-    unsubscribed = unsub_flag["unsubscribed"].to_numpy()
-    bounced = unsub_flag["email_bounced"].to_numpy()
     for part, lo in enumerate(range(0, leads.n, cfg.chunk_leads)):
         hi = min(lo + cfg.chunk_leads, leads.n)
         ev = make_events_chunk(cfg, leads, journeys, lo, hi, scale, rng)
-        ev = pl.concat(
-            [ev, _negative_signal_events(cfg, leads, journeys, lo, hi, unsubscribed, bounced, rng)]
+        neg = _negative_signal_events(cfg, leads, lo, hi, unsubscribed, bounced, rng)
+        ev = {k: np.concatenate([v, neg[k]]) for k, v in ev.items()}
+        # by lead, then time: one sort key (events lie between start and export)
+        order = np.argsort((ev["lead"] - lo) * 2**32 + (ev["ts"] - cfg.start_ts))
+        ev = {k: v[order] for k, v in ev.items()}
+        frame, chunk_tally = _event_mess(
+            cfg, ev, dup_created_at, dup_record, quarantined, record_id_table, total, rng
         )
-        ev = ev.sort("lead_idx", "occurred_ts")
-        n = ev.height
-        lead_idx = ev["lead_idx"].to_numpy()
-        ts = ev["occurred_ts"].to_numpy().copy()
-        lead_id = leads.lead_id[lead_idx].astype(object)
-        moved = (ts > dup_created_at[lead_idx]) & (rng.random(n) < 0.3)
-        lead_id[moved] = dup_id_of[lead_idx[moved]]
-        masks = mess.choose_disjoint(
-            rng,
-            n,
-            {
-                "unknown_lead": cfg.unknown_lead_event_rate,
-                "future": cfg.future_event_rate,
-                "bad_duration": cfg.bad_duration_rate,
-                "unknown_type": cfg.unknown_event_type_rate,
-                "variant": 0.01,
-            },
-        )
-        unknown = masks["unknown_lead"]
-        lead_id[unknown] = np.char.add("X", rng.integers(10**7, 10**8, unknown.sum()).astype(str))
-        moved &= ~unknown
-        future = masks["future"]
-        ts[future] += rng.integers(20 * 365, 40 * 365, future.sum()) * DAY
-        etype = ev["event_type"].to_numpy().astype(object)
-        bad_dur = masks["bad_duration"]
-        dur = ev["duration_seconds"].to_numpy().astype(float)
-        dur[bad_dur] = np.where(
-            rng.random(bad_dur.sum()) < 0.7,
-            -rng.integers(1, 5000, bad_dur.sum()),
-            rng.integers(10**7, 10**9, bad_dur.sum()),
-        )
-        unk_type = masks["unknown_type"]
-        etype[unk_type] = np.array(catalog.UNKNOWN_EVENT_TYPES)[rng.integers(0, 2, unk_type.sum())]
-        variant = masks["variant"] & np.isin(etype, list(catalog.EVENT_TYPE_VARIANTS))
-        etype[variant] = [catalog.EVENT_TYPE_VARIANTS[t] for t in etype[variant]]
-        occurred, bad_ts, odd_ts = mess.format_timestamps(ts, rng, cfg.unparseable_timestamp_rate)
-        # events moved to a duplicate record carry no other mess
-        moved &= ~(bad_ts | future | bad_dur | unk_type)
-        revert = ~moved & ~unknown
-        lead_id[revert] = leads.lead_id[lead_idx[revert]]
-        # the reason staging will give, in its order of precedence
-        of_quarantined = np.isin(lead_id, quarantined_ids)
-        reason = np.select(
-            [bad_ts, unknown, of_quarantined, future, unk_type, bad_dur],
-            list(EVENT_QUARANTINE_REASONS),
-            default="",
-        )
-        for name in np.unique(reason[reason != ""]):
-            tally[f"events_{name}"] += int((reason == name).sum())
-        clean = reason == ""
-        tally["events_type_variant"] += int((variant & clean).sum())
-        tally["events_on_duplicate_records"] += int((moved & clean).sum())
-        tally["events_noncanonical_occurred_at"] += int(odd_ts.sum())
-        session = np.char.add(
-            "S", (lead_idx.astype(np.int64) * 1000 + (ts // DAY) % 1000).astype(str)
-        )
-        frame = pl.DataFrame(
-            {
-                "event_id": pl.Series(np.arange(total, total + n)).cast(pl.String).str.zfill(10),
-                "lead_id": pl.Series(lead_id.tolist(), dtype=pl.String),
-                "occurred_at": occurred,
-                "event_type": pl.Series(etype.tolist(), dtype=pl.String),
-                "page_path": ev["page_path"],
-                "campaign_id": ev["campaign_id"],
-                "device_type": ev["device_type"],
-                "session_id": session,
-                "duration_seconds": pl.Series(dur).fill_nan(None).cast(pl.Int64),
-            }
-        ).with_columns(event_id=pl.lit("E") + pl.col("event_id"))
+        for k, v in chunk_tally.items():
+            tally[k] += v
         _write(out, "events", frame, part)
-        total += n
-        log(f"generate: events for leads {lo:,}-{hi:,}: {n:,} rows")
+        total += frame.height
+        log(f"generate: events for leads {lo:,}-{hi:,}: {frame.height:,} rows")
     counts.update(tally)
     return total
+
+
+# event type codes: the catalog's types, then the negative signals, the spelling
+# variants staging normalises and the types no mapping knows
+EVENT_VOCABULARY = (
+    *catalog.EVENT_TYPES,
+    "unsubscribe",
+    "email_bounce",
+    *catalog.EVENT_TYPE_VARIANTS.values(),
+    *catalog.UNKNOWN_EVENT_TYPES,
+)
+UNSUBSCRIBE = EVENT_VOCABULARY.index("unsubscribe")
+EMAIL_BOUNCE = EVENT_VOCABULARY.index("email_bounce")
+
+
+def _event_mess(
+    cfg: GeneratorConfig,
+    ev: dict[str, np.ndarray],
+    dup_created_at: np.ndarray,
+    dup_record: np.ndarray,
+    quarantined: np.ndarray,
+    record_id_table: pl.Series,
+    first_id: int,
+    rng: np.random.Generator,
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    """Clean coded events (sorted by lead and time) -> the exported rows, with events
+    moved to duplicate records, unknown leads, future dates, bad durations, unknown and
+    oddly spelled types and mixed timestamp formats; and the count of each kind."""
+    n = len(ev["ts"])
+    lead_idx = ev["lead"]
+    ts = ev["ts"].copy()
+    etype = ev["etype"].astype(np.int16)
+    dur = ev["duration"].copy()
+    moved = (ts > dup_created_at[lead_idx]) & (rng.random(n) < 0.3)
+    masks = mess.choose_disjoint(
+        rng,
+        n,
+        {
+            "unknown_lead": cfg.unknown_lead_event_rate,
+            "future": cfg.future_event_rate,
+            "bad_duration": cfg.bad_duration_rate,
+            "unknown_type": cfg.unknown_event_type_rate,
+            "variant": 0.01,
+        },
+    )
+    unknown = masks["unknown_lead"]
+    unknown_rows = np.flatnonzero(unknown)
+    unknown_number = rng.integers(10**7, 10**8, len(unknown_rows))
+    moved &= ~unknown
+    future = masks["future"]
+    ts[future] += rng.integers(20 * 365, 40 * 365, future.sum()) * DAY
+    bad_dur = masks["bad_duration"]
+    k = int(bad_dur.sum())
+    dur[bad_dur] = np.where(
+        rng.random(k) < 0.7, -rng.integers(1, 5000, k), rng.integers(10**7, 10**9, k)
+    )
+    unk_type = masks["unknown_type"]
+    etype[unk_type] = EVENT_VOCABULARY.index(catalog.UNKNOWN_EVENT_TYPES[0]) + rng.integers(
+        0, 2, unk_type.sum()
+    )
+    variant_of = np.full(len(EVENT_VOCABULARY), -1)
+    for name, spelled in catalog.EVENT_TYPE_VARIANTS.items():
+        variant_of[EVENT_VOCABULARY.index(name)] = EVENT_VOCABULARY.index(spelled)
+    variant = masks["variant"] & (variant_of[etype] >= 0)
+    etype[variant] = variant_of[etype[variant]]
+    occurred, bad_ts, odd_ts = mess.format_timestamps(ts, rng, cfg.unparseable_timestamp_rate)
+    # events moved to a duplicate record carry no other mess
+    moved &= ~(bad_ts | future | bad_dur | unk_type)
+    record = np.where(moved, dup_record[lead_idx], lead_idx)
+    of_quarantined = ~unknown & quarantined[record]
+    # the reason staging will give, in its order of precedence
+    reason = np.select(
+        [bad_ts, unknown, of_quarantined, future, unk_type, bad_dur],
+        np.arange(1, len(EVENT_QUARANTINE_REASONS) + 1),
+        default=0,
+    )
+    per_reason = np.bincount(reason, minlength=len(EVENT_QUARANTINE_REASONS) + 1)
+    tally = {
+        f"events_{name}": int(per_reason[i + 1]) for i, name in enumerate(EVENT_QUARANTINE_REASONS)
+    }
+    clean = reason == 0
+    tally["events_type_variant"] = int((variant & clean).sum())
+    tally["events_on_duplicate_records"] = int((moved & clean).sum())
+    tally["events_noncanonical_occurred_at"] = int(odd_ts.sum())
+    lead_id = record_id_table.gather(record).scatter(
+        unknown_rows, "X" + pl.Series(unknown_number).cast(pl.String)
+    )
+    pages = pl.Series([*catalog.PAGES, None])
+    devices = pl.Series([*catalog.DEVICES, None])
+    campaign = pl.Series(ev["campaign"])
+    frame = pl.DataFrame(
+        {
+            "event_id": record_ids(np.arange(first_id, first_id + n), "E", 10),
+            "lead_id": lead_id,
+            "occurred_at": occurred,
+            "event_type": pl.Series(EVENT_VOCABULARY).gather(etype),
+            "page_path": pages.gather(np.where(ev["page"] < 0, len(pages) - 1, ev["page"])),
+            "campaign_id": pl.select(
+                pl.when(campaign > 0).then("CMP-" + campaign.cast(pl.String))
+            ).to_series(),
+            "device_type": devices.gather(
+                np.where(ev["device"] < 0, len(devices) - 1, ev["device"])
+            ),
+            "session_id": "S" + pl.Series(lead_idx * 1000 + (ts // DAY) % 1000).cast(pl.String),
+            "duration_seconds": pl.Series(dur).fill_nan(None).cast(pl.Int64),
+        }
+    )
+    return frame, tally
 
 
 def _negative_signal_events(
     cfg: GeneratorConfig,
     leads: Leads,
-    journeys: Journeys,
     lo: int,
     hi: int,
     unsubscribed: np.ndarray,
     bounced: np.ndarray,
     rng: np.random.Generator,
-) -> pl.DataFrame:
-    """One 'unsubscribe' / 'email_bounce' event for every lead flagged so."""
-    frames = []
-    for name, flag in (("unsubscribe", unsubscribed), ("email_bounce", bounced)):
+) -> dict[str, np.ndarray]:
+    """One 'unsubscribe' / 'email_bounce' event for every lead flagged so, in the first
+    120 days of its life (no page, campaign, device or duration)."""
+    lead, ts, etype = [], [], []
+    for code, flag in ((UNSUBSCRIBE, unsubscribed), (EMAIL_BOUNCE, bounced)):
         idx = np.arange(lo, hi)[flag[lo:hi]]
         end = np.minimum(leads.created_ts[idx] + 120 * DAY, cfg.export_ts)
         span = np.maximum(end - leads.created_ts[idx], 3600)
-        ts = leads.created_ts[idx] + (rng.random(len(idx)) * span).astype(np.int64)
-        keep = ts < cfg.export_ts
-        frames.append(
-            pl.DataFrame(
-                {
-                    "lead_idx": idx[keep].astype(np.int64),
-                    "occurred_ts": ts[keep].astype(np.int64),
-                    "event_type": [name] * int(keep.sum()),
-                    "page_path": None,
-                    "campaign_id": None,
-                    "device_type": None,
-                    "duration_seconds": None,
-                },
-                schema={
-                    "lead_idx": pl.Int64,
-                    "occurred_ts": pl.Int64,
-                    "event_type": pl.String,
-                    "page_path": pl.String,
-                    "campaign_id": pl.String,
-                    "device_type": pl.String,
-                    "duration_seconds": pl.Int64,
-                },
-            )
-        )
-    return pl.concat(frames)
+        t = leads.created_ts[idx] + (rng.random(len(idx)) * span).astype(np.int64)
+        keep = t < cfg.export_ts
+        lead.append(idx[keep])
+        ts.append(t[keep])
+        etype.append(np.full(int(keep.sum()), code))
+    n = sum(len(x) for x in lead)
+    return {
+        "lead": np.concatenate(lead).astype(np.int64),
+        "ts": np.concatenate(ts).astype(np.int64),
+        "etype": np.concatenate(etype).astype(np.int8),
+        "page": np.full(n, -1, dtype=np.int8),
+        "campaign": np.zeros(n, dtype=np.int16),
+        "device": np.full(n, -1, dtype=np.int8),
+        "duration": np.full(n, np.nan),
+    }
 
 
 def _stage_table(
@@ -446,7 +498,7 @@ def _stage_table(
     leads: Leads,
     journeys: Journeys,
     rng: np.random.Generator,
-    quarantined_ids: np.ndarray,
+    quarantined: np.ndarray,
     counts: dict[str, int],
 ) -> pl.DataFrame:
     parts = []
@@ -455,20 +507,20 @@ def _stage_table(
     for k, name in enumerate(names):
         t = times[:, k]
         m = ~np.isnan(t) & (t < cfg.export_ts)
-        parts.append(pl.DataFrame({"lead_id": leads.lead_id[m], "stage": name, "ts": t[m]}))
+        parts.append(pl.DataFrame({"lead": np.flatnonzero(m), "stage": name, "ts": t[m]}))
     frame = pl.concat(parts).with_columns(pl.col("ts").cast(pl.Int64))
     shout = rng.random(frame.height) < 0.1  # 'MQL', 'Customer': staging lower-cases
-    stage = np.where(
-        shout,
-        np.char.upper(frame["stage"].to_numpy().astype(str)),
-        frame["stage"].to_numpy().astype(str),
-    )
+    stage = pl.select(
+        pl.when(pl.Series(shout)).then(frame["stage"].str.to_uppercase()).otherwise(frame["stage"])
+    ).to_series()
     changed, _, odd = mess.format_timestamps(frame["ts"].to_numpy(), rng)
-    of_quarantined = np.isin(frame["lead_id"].to_numpy(), quarantined_ids)
+    of_quarantined = quarantined[frame["lead"].to_numpy()]
     counts["stage_changes_lead_quarantined"] = int(of_quarantined.sum())
     counts["stage_changes_stage_variant"] = int(shout.sum())
     counts["stage_changes_noncanonical_changed_at"] = int(odd.sum())
-    out = pl.DataFrame({"lead_id": frame["lead_id"], "stage": stage, "changed_at": changed})
+    out = pl.DataFrame(
+        {"lead_id": leads.ids(frame["lead"].to_numpy()), "stage": stage, "changed_at": changed}
+    )
     return out[rng.permutation(out.height)]
 
 
@@ -492,9 +544,9 @@ def _opportunity_table(
     return (
         pl.DataFrame(
             {
-                "opportunity_id": [f"O{i:08d}" for i in range(len(idx))],
-                "lead_id": leads.lead_id[idx],
-                "account_id": accounts.account_id[leads.account[idx]],
+                "opportunity_id": record_ids(np.arange(len(idx)), "O"),
+                "lead_id": leads.ids(idx),
+                "account_id": accounts.account_id.gather(leads.account[idx]),
                 "created_at": created,
                 "closed_at": closed_str,
                 "is_closed": is_closed,
@@ -542,16 +594,16 @@ def _feedback_table(
     created_mql, _, _ = mess.format_timestamps(t_mql[m_mql].astype(np.int64), triage)
     return pl.DataFrame(
         {
-            "lead_id": np.concatenate([leads.lead_id[m], leads.lead_id[m_mql]]),
-            "rep_id": np.char.add(
-                "U",
+            "lead_id": pl.concat([leads.ids(m), leads.ids(m_mql)]),
+            "rep_id": "U"
+            + pl.Series(
                 np.concatenate(
                     [
                         rng.integers(1, catalog.N_OWNERS + 1, m.sum()),
                         triage.integers(1, catalog.N_OWNERS + 1, m_mql.sum()),
                     ]
-                ).astype(str),
-            ),
+                )
+            ).cast(pl.String),
             "verdict": np.concatenate([verdict[m], verdict_mql[m_mql]]),
             "created_at": pl.concat([created, created_mql]),
         }
@@ -564,7 +616,7 @@ def _experiment_table(cfg: GeneratorConfig, leads: Leads, rng: np.random.Generat
     assigned, _, _ = mess.format_timestamps(t[m], rng)
     return pl.DataFrame(
         {
-            "lead_id": leads.lead_id[m],
+            "lead_id": leads.ids(m),
             "experiment_id": EXPERIMENT_NAME,
             "variant": np.where(leads.treatment[m], "treatment", "control"),
             "assigned_at": assigned,
@@ -578,7 +630,7 @@ def _write_truth(cfg: GeneratorConfig, out: Path, leads: Leads, journeys: Journe
     folder.mkdir()
     pl.DataFrame(
         {
-            "lead_id": leads.lead_id,
+            "lead_id": leads.ids(),
             "created_ts": leads.created_ts,
             "p_convert": leads.p_convert,
             "multiplier": leads.multiplier,
@@ -596,13 +648,13 @@ def _write_truth(cfg: GeneratorConfig, out: Path, leads: Leads, journeys: Journe
     parts = []
     for k, name in enumerate(names):
         m = ~np.isnan(times[:, k])
-        parts.append(pl.DataFrame({"lead_id": leads.lead_id[m], "stage": name, "ts": times[m, k]}))
+        parts.append(pl.DataFrame({"lead_id": leads.ids(m), "stage": name, "ts": times[m, k]}))
     pl.concat(parts).with_columns(pl.col("ts").cast(pl.Int64)).write_parquet(
         folder / "stage_truth.parquet"
     )
     pl.DataFrame(
         {
-            "lead_id": leads.lead_id[journeys.flip_lead],
+            "lead_id": leads.ids(journeys.flip_lead),
             "ts": journeys.flip_ts.astype(np.int64),
             "engaged": journeys.flip_to,
         }

@@ -60,34 +60,57 @@ def conversion_probability(
     multiplier: np.ndarray,
     dormancy: np.ndarray,
     horizon_days: int,
+    block: int = 32_768,
 ) -> np.ndarray:
-    """P(customer within horizon_days | state at the start of a day), exactly, per row."""
+    """P(customer within horizon_days | state at the start of a day), exactly, per row.
+
+    Each row's day is one step of a Markov chain over the open states (stage 0-3) x
+    (dormant, engaged) plus an absorbing 'converted' state; mass that is disqualified
+    leaves the chain. The probability is the converted entry of the start state's row
+    of the transition matrix raised to the horizon (by repeated squaring). Rows are
+    processed `block` at a time to bound memory."""
     n = len(stage)
-    # probability mass over (stage 0-3) x (dormant, engaged); absorbed mass leaves
-    mass = np.zeros((n, N_OPEN, 2))
-    mass[np.arange(n), stage, engaged.astype(int)] = 1.0
-    converted = np.zeros(n)
-    s_idx = np.arange(N_OPEN)
-    per_state = []
+    out = np.zeros(n)
+    for lo in range(0, n, block):
+        hi = min(lo + block, n)
+        matrix = _transition_matrices(
+            np.asarray(multiplier[lo:hi], dtype=float), np.asarray(dormancy[lo:hi], dtype=float)
+        )
+        start = np.asarray(stage[lo:hi]) + N_OPEN * np.asarray(engaged[lo:hi], dtype=int)
+        row = np.zeros((hi - lo, 2 * N_OPEN + 1))
+        row[np.arange(hi - lo), start] = 1.0
+        days = int(horizon_days)
+        while days:
+            if days & 1:
+                row = np.einsum("ni,nij->nj", row, matrix)
+            days >>= 1
+            if days:
+                matrix = matrix @ matrix
+        out[lo:hi] = row[:, -1]
+    return out
+
+
+def _transition_matrices(multiplier: np.ndarray, dormancy: np.ndarray) -> np.ndarray:
+    """One day's transition matrix per row: states e * 4 + stage (e = 1 engaged) and
+    8 = converted (absorbing); advancing and flipping engagement are independent."""
+    n = len(multiplier)
+    m = np.zeros((n, 2 * N_OPEN + 1, 2 * N_OPEN + 1))
+    m[:, -1, -1] = 1.0
+    s = np.broadcast_to(np.arange(N_OPEN), (n, N_OPEN))
     for e in (0, 1):
-        s = np.broadcast_to(s_idx, (n, N_OPEN))
         eng = np.full((n, N_OPEN), bool(e))
-        per_state.append(daily_probabilities(s, eng, multiplier[:, None], dormancy[:, None]))
-    for _ in range(horizon_days):
-        new = np.zeros_like(mass)
-        for e in (0, 1):
-            p_adv, p_dq, p_flip = per_state[e]
-            m = mass[:, :, e]
-            stay = m * (1.0 - p_adv - p_dq)
-            moved = m * p_adv
-            converted += moved[:, 3]
-            # advancing and flipping engagement are independent
-            new[:, 1:, e] += moved[:, :3] * (1.0 - p_flip[:, :3])
-            new[:, 1:, 1 - e] += moved[:, :3] * p_flip[:, :3]
-            new[:, :, e] += stay * (1.0 - p_flip)
-            new[:, :, 1 - e] += stay * p_flip
-        mass = new
-    return converted
+        p_adv, p_dq, p_flip = daily_probabilities(s, eng, multiplier[:, None], dormancy[:, None])
+        stay = 1.0 - p_adv - p_dq
+        here, there = e * N_OPEN, (1 - e) * N_OPEN
+        for k in range(N_OPEN):
+            m[:, here + k, here + k] = stay[:, k] * (1.0 - p_flip[:, k])
+            m[:, here + k, there + k] = stay[:, k] * p_flip[:, k]
+            if k < N_OPEN - 1:
+                m[:, here + k, here + k + 1] = p_adv[:, k] * (1.0 - p_flip[:, k])
+                m[:, here + k, there + k + 1] = p_adv[:, k] * p_flip[:, k]
+            else:
+                m[:, here + k, -1] = p_adv[:, k]
+    return m
 
 
 def dormancy_hazard(intent: np.ndarray) -> np.ndarray:
@@ -121,7 +144,8 @@ class Journeys:
 
     stage_ts: np.ndarray  # leads x 5 (lead, mql, sql, opportunity, customer)
     disqualified_ts: np.ndarray
-    engaged_lead: np.ndarray  # one row per lead-day spent engaged (at the day's start)
+    # one row per lead-day spent engaged (at the day's start), sorted by lead
+    engaged_lead: np.ndarray
     engaged_day: np.ndarray  # day index since start_ts
     engaged_stage: np.ndarray
     flip_lead: np.ndarray  # engagement changes: lead, time, engaged after the change
@@ -148,6 +172,12 @@ def simulate(
     flip_lead, flip_ts, flip_to = [], [], []
     order = np.argsort(created_day, kind="stable")
     sorted_days = created_day[order]
+    # each lead's daily probabilities in each of its 8 states (stage + 4 x engaged)
+    state_stage = np.tile(np.arange(N_OPEN), 2)[None, :]
+    state_engaged = (np.arange(2 * N_OPEN) >= N_OPEN)[None, :]
+    p_adv_of, p_dq_of, p_flip_of = daily_probabilities(
+        state_stage, state_engaged, multiplier[:, None], dormancy[:, None]
+    )
     for day in range(n_days):
         day_start = cfg.start_ts + day * DAY
         lo, hi = np.searchsorted(sorted_days, [day, day + 1])
@@ -156,18 +186,20 @@ def simulate(
         if len(open_idx):
             s = stage[open_idx]
             e = engaged[open_idx]
-            p_adv, p_dq, p_flip = daily_probabilities(
-                s, e, multiplier[open_idx], dormancy[open_idx]
-            )
+            state = s + N_OPEN * e
+            p_adv = p_adv_of[open_idx, state]
             u = rng.random(len(open_idx))
-            when = day_start + rng.integers(0, DAY, len(open_idx))
             adv = u < p_adv
-            dq = (u >= p_adv) & (u < p_adv + p_dq)
-            flip = rng.random(len(open_idx)) < p_flip
+            dq = ~adv & (u < p_adv + p_dq_of[open_idx, state])
+            flip = rng.random(len(open_idx)) < p_flip_of[open_idx, state]
             eng_now = open_idx[e]
-            eng_lead.append(eng_now)
-            eng_day.append(np.full(len(eng_now), day, dtype=np.int32))
+            eng_lead.append(eng_now.astype(np.int32))
+            eng_day.append(np.full(len(eng_now), day, dtype=np.int16))
             eng_stage.append(s[e])
+            # the moment within the day, for the leads whose state changes
+            changed = np.flatnonzero(adv | dq | flip)
+            when = np.zeros(len(open_idx), dtype=np.int64)
+            when[changed] = day_start + rng.integers(0, DAY, len(changed))
             a = open_idx[adv]
             stage[a] += 1
             stage_ts[a, stage[a]] = when[adv]
@@ -183,15 +215,17 @@ def simulate(
         stage[new] = 0
         engaged[new] = True
         # the creation day counts as engaged for the events it brings
-        eng_lead.append(new)
-        eng_day.append(np.full(len(new), day, dtype=np.int32))
+        eng_lead.append(new.astype(np.int32))
+        eng_day.append(np.full(len(new), day, dtype=np.int16))
         eng_stage.append(np.zeros(len(new), dtype=np.int8))
+    eng_lead = np.concatenate(eng_lead)
+    by_lead = np.argsort(eng_lead, kind="stable")
     return Journeys(
         stage_ts=stage_ts,
         disqualified_ts=dq_ts,
-        engaged_lead=np.concatenate(eng_lead),
-        engaged_day=np.concatenate(eng_day),
-        engaged_stage=np.concatenate(eng_stage).astype(np.int8),
+        engaged_lead=eng_lead[by_lead],
+        engaged_day=np.concatenate(eng_day)[by_lead],
+        engaged_stage=np.concatenate(eng_stage).astype(np.int8)[by_lead],
         flip_lead=np.concatenate(flip_lead),
         flip_ts=np.concatenate(flip_ts),
         flip_to=np.concatenate(flip_to),

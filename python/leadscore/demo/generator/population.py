@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 
 from leadscore.demo.generator import catalog
 from leadscore.demo.generator.config import DAY, GeneratorConfig
@@ -38,9 +39,9 @@ def pick(rng: np.random.Generator, shares: list[float], n: int) -> np.ndarray:
 
 @dataclass
 class Accounts:
-    account_id: np.ndarray
-    name: np.ndarray
-    domain: np.ndarray
+    account_id: pl.Series
+    name: pl.Series
+    domain: pl.Series
     industry: np.ndarray  # index into catalog.INDUSTRIES
     size_band: np.ndarray  # index into catalog.SIZE_BANDS
     employees: np.ndarray
@@ -52,6 +53,17 @@ class Accounts:
     @property
     def n(self) -> int:
         return len(self.account_id)
+
+
+def pick_spelling(
+    spellings: list[tuple[str, ...]], which: np.ndarray, rng: np.random.Generator
+) -> pl.Series:
+    """One of the spellings of each row's value (`which` indexes `spellings`), uniformly."""
+    width = max(len(v) for v in spellings)
+    sizes = np.array([len(v) for v in spellings])
+    table = pl.Series([v[k] if k < len(v) else None for v in spellings for k in range(width)])
+    k = (rng.random(len(which)) * sizes[which]).astype(np.int64)
+    return table.gather(np.asarray(which, dtype=np.int64) * width + k)
 
 
 def make_accounts(cfg: GeneratorConfig, rng: np.random.Generator) -> Accounts:
@@ -68,14 +80,13 @@ def make_accounts(cfg: GeneratorConfig, rng: np.random.Generator) -> Accounts:
     country = pick(rng, [s for s, _ in catalog.COUNTRIES.values()], n)
     tech = rng.random((n, len(catalog.TECH_TOOLS))) < 0.22
     created = cfg.start_ts - rng.integers(0, 720 * DAY, n)
-    word = np.array(COMPANY_WORDS)[rng.integers(0, len(COMPANY_WORDS), n)]
-    suffix = np.array(COMPANY_SUFFIXES)[rng.integers(0, len(COMPANY_SUFFIXES), n)]
+    word = pl.Series(COMPANY_WORDS).gather(rng.integers(0, len(COMPANY_WORDS), n))
+    suffix = pl.Series(COMPANY_SUFFIXES).gather(rng.integers(0, len(COMPANY_SUFFIXES), n))
+    number = pl.Series(np.arange(n)).cast(pl.String)
     return Accounts(
-        account_id=np.array([f"A{i:07d}" for i in range(n)]),
-        name=np.array(
-            [f"{w.title()} {i} {s}" for i, (w, s) in enumerate(zip(word, suffix, strict=True))]
-        ),
-        domain=np.array([f"{w}{i}.com" for i, w in enumerate(word)]),
+        account_id=record_ids(np.arange(n), "A", 7),
+        name=word.str.to_titlecase() + " " + number + " " + suffix,
+        domain=word + number + ".com",
         industry=industry,
         size_band=band,
         employees=employees,
@@ -90,11 +101,10 @@ def make_accounts(cfg: GeneratorConfig, rng: np.random.Generator) -> Accounts:
 class Leads:
     """One row per true person (before duplicates are planted)."""
 
-    lead_id: np.ndarray
     account: np.ndarray  # index into Accounts
     channel: np.ndarray  # index into catalog.CHANNELS
     seniority: np.ndarray  # index into catalog.TITLES
-    title: np.ndarray  # str
+    title: pl.Series  # str
     country: np.ndarray  # index into catalog.COUNTRIES
     budget: np.ndarray  # index into catalog.BUDGETS, -1 = not answered
     timeline: np.ndarray  # index into catalog.TIMELINES, -1 = not answered
@@ -113,7 +123,18 @@ class Leads:
 
     @property
     def n(self) -> int:
-        return len(self.lead_id)
+        return len(self.created_ts)
+
+    def ids(self, which: np.ndarray | None = None) -> pl.Series:
+        """lead_id of every lead, or of the leads selected by an index or a mask."""
+        numbers = np.arange(self.n)
+        return record_ids(numbers if which is None else numbers[which])
+
+
+def record_ids(numbers: np.ndarray, prefix: str = "L", width: int = 8) -> pl.Series:
+    """Record ids such as 'L00000042' from record numbers, as strings."""
+    digits = pl.Series("id", np.asarray(numbers, dtype=np.int64)).cast(pl.String).str.zfill(width)
+    return prefix + digits
 
 
 def _answer(rng: np.random.Generator, signal: np.ndarray, n_levels: int, p_missing: float):
@@ -131,7 +152,7 @@ def make_leads(cfg: GeneratorConfig, accounts: Accounts, rng: np.random.Generato
     channel = pick(rng, [s for s, _, _ in channels], n)
     titles = list(catalog.TITLES.values())
     seniority = pick(rng, [s for s, _, _ in titles], n)
-    title = np.array([titles[s][2][rng.integers(len(titles[s][2]))] for s in seniority])
+    title = pick_spelling([t for _, _, t in titles], seniority, rng)
     # most people sit in their company's country
     country = np.where(
         rng.random(n) < 0.85,
@@ -184,7 +205,6 @@ def make_leads(cfg: GeneratorConfig, accounts: Accounts, rng: np.random.Generato
         np.zeros(n, dtype=int), np.ones(n, dtype=bool), multiplier, dormancy, 90
     )
     return Leads(
-        lead_id=np.array([f"L{i:08d}" for i in range(n)]),
         account=account,
         channel=channel,
         seniority=seniority,
