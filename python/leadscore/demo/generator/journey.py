@@ -218,12 +218,12 @@ def simulate(
         eng_lead.append(new.astype(np.int32))
         eng_day.append(np.full(len(new), day, dtype=np.int16))
         eng_stage.append(np.zeros(len(new), dtype=np.int8))
-    eng_lead = np.concatenate(eng_lead)
-    by_lead = np.argsort(eng_lead, kind="stable")
+    engaged_lead = np.concatenate(eng_lead)
+    by_lead = np.argsort(engaged_lead, kind="stable")
     return Journeys(
         stage_ts=stage_ts,
         disqualified_ts=dq_ts,
-        engaged_lead=eng_lead[by_lead],
+        engaged_lead=engaged_lead[by_lead],
         engaged_day=np.concatenate(eng_day)[by_lead],
         engaged_stage=np.concatenate(eng_stage).astype(np.int8)[by_lead],
         flip_lead=np.concatenate(flip_lead),
