@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from conftest import PROJECT
 from leadscore.dashboard import data
@@ -149,6 +150,17 @@ def test_data_functions_are_the_marts(bi_copy, built_db):
     assert not any("_" in name for name in drift["name"])
 
 
+def test_exposure_points_at_the_dashboard_and_its_marts():
+    exposures = yaml.safe_load((PROJECT / "models/marts/_exposures.yml").read_text())
+    dashboard = next(e for e in exposures["exposures"] if e["name"] == "lead_scoring_dashboard")
+    assert dashboard["url"] == f"http://localhost:{data.DEFAULT_PORT}"
+    refs = {re.fullmatch(r"ref\('(\w+)'\)", d).group(1) for d in dashboard["depends_on"]}
+    assert set(data.MARTS) <= refs, set(data.MARTS) - refs
+    # and the page reads no mart outside that list
+    app = (Path(data.__file__).parent / "app.py").read_text() + Path(data.__file__).read_text()
+    assert set(re.findall(r"marts\.(\w+)", app)) <= set(data.MARTS)
+
+
 def test_missing_copy_is_one_clear_line(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "leadscore.dashboard", "--db", str(tmp_path / "none.duckdb")],
@@ -204,6 +216,14 @@ def test_dashboard_shows_the_marts_numbers_in_chromium(dashboard, built_db, tmp_
                 }
                 for t in page.locator('[data-testid="stTable"] table').all()
             ]
+            # Streamlit scrolls an inner container, so a full-page shot is one screen:
+            # make the window as tall as the content
+            height = page.evaluate(
+                "Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
+                "[data-testid=stMainBlockContainer]')].map(e => e.scrollHeight))"
+            )
+            page.set_viewport_size({"width": 1500, "height": min(int(height), 8000)})
+            page.wait_for_timeout(1500)
             shot = tmp_path / "dashboard.png"
             page.screenshot(path=str(shot), full_page=True)
         finally:

@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from leadscore.dashboard.data import DB_ENV, CopyMissing, connect, resolve_db
+from leadscore.dashboard.data import DB_ENV, DEFAULT_PORT, CopyMissing, connect, resolve_db
 
 APP = Path(__file__).with_name("app.py")
 
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--db", help=f"the published BI copy (default ${DB_ENV}, else data/leadscore_bi.duckdb)"
     )
-    parser.add_argument("--port", type=int, default=8501)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--address", default="127.0.0.1", help="interface to listen on")
     args = parser.parse_args(argv)
     db = resolve_db(args.db).resolve()
