@@ -101,9 +101,9 @@ def header(con, h: dict) -> None:
         st.markdown(
             f"In the latest out-of-time holdout, **{names}** leads were "
             f"**{data.percent(h['top_tiers_lead_share'])}** of all leads and brought "
-            f"**{data.percent(h['top_tiers_share'])}** of the customers: each one "
-            f"converted **{h['top_tiers_share'] / h['top_tiers_lead_share']:.0f}x** as often "
-            "as the average lead."
+            f"**{data.percent(h['top_tiers_share'])}** of the customers: they converted "
+            f"**{h['top_tiers_share'] / h['top_tiers_lead_share']:.0f}x** as often as the "
+            "average lead."
         )
 
 
@@ -151,7 +151,7 @@ def queue_section(con, h: dict) -> None:
             "lifecycle_stage_name": "Stage",
             "recommended_action": "Next step",
             "follow_up_due_at": st.column_config.DatetimeColumn(
-                "Follow up by", format="D MMM, HH:mm"
+                "Follow up by (UTC)", format="D MMM, HH:mm"
             ),
             "last_activity": "Last activity",
             "last_activity_at": st.column_config.DatetimeColumn("Last active", format="D MMM YYYY"),
