@@ -242,6 +242,8 @@ def test_dashboard_shows_the_marts_numbers_in_chromium(dashboard, built_db, tmp_
         assert found, f"no table starting with {first!r}: {[t['head'] for t in tables]}"
         return [dict(zip(found[0]["head"], row, strict=True)) for row in found[0]["rows"]]
 
+    # a missing value shows as a dash, never as Python's None
+    assert not [cell for t in tables for row in t["rows"] for cell in row if cell == "None"]
     shown = {row["Tier"].lower(): _number(row["Conversion rate"]) for row in table("Tier")}
     assert shown.keys() == want["tiers"].keys()
     for tier, rate in want["tiers"].items():

@@ -135,7 +135,10 @@ def queue_section(con, h: dict) -> None:
         "last_activity_at",
     ]
     st.dataframe(
-        frame.select(order).with_columns(pl.col("tier").str.to_titlecase()).to_pandas(),
+        frame.select(order)
+        .with_columns(pl.col(pl.String).fill_null(NA))
+        .with_columns(pl.col("tier").str.to_titlecase())
+        .to_pandas(),
         hide_index=True,
         height=min(38 + 35 * frame.height, 420),
         column_config={
