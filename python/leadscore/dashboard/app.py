@@ -387,7 +387,7 @@ def drift_section(con, names: dict[str, str]) -> None:
             annotation_text=label,
             annotation_position="top",
         )
-    top = max(0.3, float(frame["psi"].max() or 0) * 1.1)
+    top = max(0.3, 1.1 * max(frame["psi"].fill_null(0).to_list()))
     _layout(fig, height=40 + 26 * frame.height, title="Population stability index (PSI)")
     fig.update_xaxes(range=[0, top], tickformat=".2f", showgrid=True, gridcolor="#e5e8eb")
     left, right = st.columns([3, 2])

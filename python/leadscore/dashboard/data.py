@@ -121,7 +121,7 @@ def headline(con: duckdb.DuckDBPyConnection) -> dict:
     if "lead_scores" in have:
         out["scored_leads"] = con.execute(
             "select count(*) from marts.lead_scores where status = 'scored'"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     model = current_model(con)
     if model is not None:
         # the tiers the sales queue holds (hot and warm by default)
