@@ -12,12 +12,12 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install browser demo demo-crm build score bench report test test-fast lint pytest clean olist
+.PHONY: install browser demo demo-crm build score bench report dashboard test test-fast lint pytest clean olist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dashboard]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -73,6 +73,12 @@ lint: install
 
 report: install
 	$(BIN)/leadscore report --db data/leadscore.duckdb --out data/report.html
+
+# the dashboard on the published BI copy (data/leadscore_bi.duckdb, from `make demo` or
+# `make build`), read-only, on http://localhost:$(DASHBOARD_PORT) (loopback only)
+DASHBOARD_PORT ?= 8501
+dashboard: install
+	$(BIN)/python -m leadscore.dashboard --db data/leadscore_bi.duckdb --port $(DASHBOARD_PORT)
 
 pytest: install browser
 	$(BIN)/pytest
