@@ -24,7 +24,7 @@ from conftest import PROJECT
 from leadscore.dashboard import data
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-WAIT_S = 60
+WAIT_S = 120  # each wait; a loaded 2-core machine needed up to 55 s for the charts
 
 
 @pytest.fixture(scope="module")
