@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 from pathlib import Path
 
 import duckdb
@@ -239,14 +238,11 @@ def drift(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> pl.DataFrame
 
 
 def feature_label(feature: str, names: dict[str, str]) -> str:
-    """A reader's name: the dictionary's description without seed/var notes, template
-    placeholders ('; {icp_fit_max} is ...') or the as_of wording."""
+    """A reader's name: the report's (the dictionary's description without seed/var
+    notes, template placeholders or the as_of wording); the score drift row by name."""
     if feature == "score":
         return "Lead score (0-100)"
-    text = display_name(feature, names)
-    text = re.sub(r"\s*[;,]?[^;,]*\{\w+\}.*$", "", text)
-    text = re.sub(r"\bin the (\d+) days\b", r"in the last \1 days", text)
-    return text.strip() or feature.replace("_", " ").capitalize()
+    return display_name(feature, names)
 
 
 def _seed(project: Path, seed: str, key: str, value: str) -> dict[str, str]:

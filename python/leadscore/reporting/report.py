@@ -137,7 +137,9 @@ def display_name(feature: str, dictionary: dict[str, str]) -> str:
     text = re.sub(r"\s*\([^)]*\b(seeds?|vars?)\b[^)]*\)?", "", text)
     text = re.sub(r"\s+(that are )?in seeds? \w+$", "", text)
     text = re.sub(r"\s+(before|at) as_of\b", "", text)
-    return text.strip() or feature
+    text = re.sub(r"\s*[;,]?[^;,]*\{\w+\}.*$", "", text)  # '; {icp_fit_max} is ...'
+    text = re.sub(r"\bin the (\d+) days\b", r"in the last \1 days", text)
+    return text.strip() or feature.replace("_", " ").capitalize()
 
 
 def curves(y: np.ndarray, score: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
