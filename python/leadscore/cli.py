@@ -42,8 +42,12 @@ def _publish(args: argparse.Namespace) -> int:
     from leadscore.reporting.publish import publish
 
     try:
-        publish(Path(args.db), Path(args.to), storage_version=args.storage_version,
-                parquet=Path(args.parquet) if args.parquet else None)  # fmt: skip
+        publish(
+            Path(args.db),
+            Path(args.to),
+            storage_version=args.storage_version,
+            parquet=Path(args.parquet) if args.parquet else None,
+        )
     except (ValueError, FileNotFoundError) as e:
         print(e, file=sys.stderr)
         return 2

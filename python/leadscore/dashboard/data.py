@@ -23,8 +23,16 @@ DB_ENV = "LEADSCORE_BI_DB"
 SCHEMA = "marts"
 DEFAULT_PORT = 8501  # the url of exposure lead_scoring_dashboard
 # the marts the page reads (exposure lead_scoring_dashboard depends on each)
-MARTS = ("sales_queue", "lead_scores", "tier_performance", "funnel_by_tier",
-         "funnel_conversion", "model_health", "model_performance", "feature_drift")  # fmt: skip
+MARTS = (
+    "sales_queue",
+    "lead_scores",
+    "tier_performance",
+    "funnel_by_tier",
+    "funnel_conversion",
+    "model_health",
+    "model_performance",
+    "feature_drift",
+)
 
 
 class CopyMissing(Exception):

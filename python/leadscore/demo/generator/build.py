@@ -329,9 +329,13 @@ def _write_events(
     total = 0
     tally = {
         f"events_{k}": 0
-        for k in (*EVENT_QUARANTINE_REASONS, "type_variant", "on_duplicate_records",
-                  "noncanonical_occurred_at")
-    }  # fmt: skip
+        for k in (
+            *EVENT_QUARANTINE_REASONS,
+            "type_variant",
+            "on_duplicate_records",
+            "noncanonical_occurred_at",
+        )
+    }
     for part, lo in enumerate(range(0, leads.n, cfg.chunk_leads)):
         hi = min(lo + cfg.chunk_leads, leads.n)
         ev = make_events_chunk(cfg, leads, journeys, lo, hi, scale, rng)
