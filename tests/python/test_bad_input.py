@@ -67,13 +67,18 @@ def build(
     cmd = [
         str(Path(sys.executable).with_name("dbt")),
         "build",
-        "--project-dir", str(PROJECT),
-        "--profiles-dir", str(PROJECT),
-        "--target-path", str(tmp / "target"),
-        "--log-path", str(tmp / "logs"),
-        "--vars", json.dumps(variables),
+        "--project-dir",
+        str(PROJECT),
+        "--profiles-dir",
+        str(PROJECT),
+        "--target-path",
+        str(tmp / "target"),
+        "--log-path",
+        str(tmp / "logs"),
+        "--vars",
+        json.dumps(variables),
         *flags,
-    ]  # fmt: skip
+    ]
     return subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
 
 
@@ -128,20 +133,27 @@ def empty_events(raw: Path) -> dict:
 def null_keys(raw: Path) -> dict:
     leads = read(raw, "leads").sort("lead_id")
     lost = leads["lead_id"].head(5)
-    write(raw, "leads", leads.with_columns(
-        lead_id=pl.when(pl.col("lead_id").is_in(lost.implode())).then(None)
-        .otherwise(pl.col("lead_id"))
-    ))  # fmt: skip
+    write(
+        raw,
+        "leads",
+        leads.with_columns(
+            lead_id=pl.when(pl.col("lead_id").is_in(lost.implode()))
+            .then(None)
+            .otherwise(pl.col("lead_id"))
+        ),
+    )
     events = read(raw, "events").with_row_index("i")
     of_lost = events.filter(pl.col("lead_id").is_in(lost.implode())).height
     kept = events.filter(~pl.col("lead_id").is_in(lost.implode()))["i"]
     no_event_id, no_lead_id = kept[:7], kept[7:18]
     events = events.with_columns(
-        event_id=pl.when(pl.col("i").is_in(no_event_id.implode())).then(None)
+        event_id=pl.when(pl.col("i").is_in(no_event_id.implode()))
+        .then(None)
         .otherwise(pl.col("event_id")),
-        lead_id=pl.when(pl.col("i").is_in(no_lead_id.implode())).then(None)
+        lead_id=pl.when(pl.col("i").is_in(no_lead_id.implode()))
+        .then(None)
         .otherwise(pl.col("lead_id")),
-    ).drop("i")  # fmt: skip
+    ).drop("i")
     write(raw, "events", events)
     return {
         ("leads", "missing_lead_id", "rows_quarantined"): 5,
@@ -165,9 +177,10 @@ def every_lead_duplicated(raw: Path) -> dict:
 def unknown_event_types_and_duplicate_ids(raw: Path) -> dict:
     events = read(raw, "events").with_row_index("i")
     events = events.with_columns(
-        event_type=pl.when(pl.col("i") % 97 == 0).then(pl.lit("telepathy"))
+        event_type=pl.when(pl.col("i") % 97 == 0)
+        .then(pl.lit("telepathy"))
         .otherwise(pl.col("event_type"))
-    )  # fmt: skip
+    )
     injected = events.filter(pl.col("i") % 97 == 0).height
     # exported twice: 40 exact copies and 25 re-sends an hour later (same event id)
     copies = events.filter(pl.col("i") % 97 == 1).head(40)
@@ -192,19 +205,24 @@ def unknown_event_types_and_duplicate_ids(raw: Path) -> dict:
 def huge_and_negative_numbers(raw: Path) -> dict:
     accounts = read(raw, "accounts").with_row_index("i")
     accounts = accounts.with_columns(
-        employee_count=pl.when(pl.col("i") < 4).then(pl.lit(-5))
-        .when(pl.col("i") < 9).then(pl.lit(10**15))
+        employee_count=pl.when(pl.col("i") < 4)
+        .then(pl.lit(-5))
+        .when(pl.col("i") < 9)
+        .then(pl.lit(10**15))
         .otherwise(pl.col("employee_count")),
-        annual_revenue=pl.when(pl.col("i").is_between(20, 25)).then(pl.lit(-1.0))
+        annual_revenue=pl.when(pl.col("i").is_between(20, 25))
+        .then(pl.lit(-1.0))
         .otherwise(pl.col("annual_revenue")),
-    ).drop("i")  # fmt: skip
+    ).drop("i")
     write(raw, "accounts", accounts)
     events = read(raw, "events").with_row_index("i")
     events = events.with_columns(
-        duration_seconds=pl.when(pl.col("i") % 211 == 0).then(pl.lit(-3))
-        .when(pl.col("i") % 211 == 1).then(pl.lit(10**12))
+        duration_seconds=pl.when(pl.col("i") % 211 == 0)
+        .then(pl.lit(-3))
+        .when(pl.col("i") % 211 == 1)
+        .then(pl.lit(10**12))
         .otherwise(pl.col("duration_seconds"))
-    )  # fmt: skip
+    )
     bad = events.filter(pl.col("i") % 211 < 2).height
     write(raw, "events", events.drop("i"))
     return {
@@ -217,10 +235,12 @@ def huge_and_negative_numbers(raw: Path) -> dict:
 def non_utf8_text(raw: Path) -> dict:
     table = read(raw, "leads").to_arrow()
     latin1 = pa.array(
-        [None if t is None else t.encode("latin-1", "replace") + b"\xe9" for t in
-         table.column("job_title").to_pylist()],
+        [
+            None if t is None else t.encode("latin-1", "replace") + b"\xe9"
+            for t in table.column("job_title").to_pylist()
+        ],
         type=pa.binary(),
-    )  # fmt: skip
+    )
     idx = table.schema.get_field_index("job_title")
     write(raw, "leads", table.set_column(idx, "job_title", latin1))
     return {"stops": ["crm.leads.job_title", "binary", "UTF-8"]}
@@ -271,13 +291,17 @@ def dated_out_of_range(raw: Path) -> dict:
     # pre-CRM dates of a bad import (a lead created 1985, an event at 1970-01-01).
     leads = read(raw, "leads").sort("lead_id")
     future_lead = leads.head(1).with_columns(
-        lead_id=pl.lit("FUTURE-1"), email=pl.lit("future@example.org"),
-        created_at=pl.lit("2999-01-01 00:00:00"), updated_at=pl.lit("2999-01-01 00:00:00"),
-    )  # fmt: skip
+        lead_id=pl.lit("FUTURE-1"),
+        email=pl.lit("future@example.org"),
+        created_at=pl.lit("2999-01-01 00:00:00"),
+        updated_at=pl.lit("2999-01-01 00:00:00"),
+    )
     old_lead = leads.head(1).with_columns(
-        lead_id=pl.lit("OLD-1"), email=pl.lit("old@example.org"),
-        created_at=pl.lit("1985-06-01 00:00:00"), updated_at=pl.lit("1985-06-01 00:00:00"),
-    )  # fmt: skip
+        lead_id=pl.lit("OLD-1"),
+        email=pl.lit("old@example.org"),
+        created_at=pl.lit("1985-06-01 00:00:00"),
+        updated_at=pl.lit("1985-06-01 00:00:00"),
+    )
     write(raw, "leads", pl.concat([leads, future_lead, old_lead]))
     stages = read(raw, "lifecycle_stage_changes")
     late_stage = stages.head(1).with_columns(changed_at=pl.lit("2999-01-01 00:00:00"))
@@ -338,37 +362,51 @@ def text_in_numbers_and_zone_names(raw: Path) -> dict:
         occurred_at=pl.when(pl.col("i").is_in(unknown_zone["i"].implode()))
         .then(pl.col("occurred_at") + " Mars/Olympus_Mons")
         .otherwise(pl.col("i").replace_strict(local, default=pl.col("occurred_at"))),
-        duration_seconds=pl.col("i").mod(97).replace_strict(
+        duration_seconds=pl.col("i")
+        .mod(97)
+        .replace_strict(
             words, default=pl.col("duration_seconds").cast(pl.String), return_dtype=pl.String
         ),
-    )  # fmt: skip
+    )
     not_a_number = events.filter(pl.col("i").mod(97).is_in(list(words))).height
     write(raw, "events", events.drop("i"))
-    leads = read(raw, "leads").with_row_index("i").with_columns(
-        is_deleted=pl.when(pl.col("i") < 7).then(pl.lit("maybe"))
-        .otherwise(pl.col("is_deleted").cast(pl.String))
-    ).drop("i")  # fmt: skip
+    leads = (
+        read(raw, "leads")
+        .with_row_index("i")
+        .with_columns(
+            is_deleted=pl.when(pl.col("i") < 7)
+            .then(pl.lit("maybe"))
+            .otherwise(pl.col("is_deleted").cast(pl.String))
+        )
+        .drop("i")
+    )
     write(raw, "leads", leads)
     deals = read(raw, "opportunities").sort("opportunity_id").with_row_index("i")
     assert deals.height > 40 and deals["is_won"].null_count() < deals.height - 40
     won_label = pl.when(pl.col("is_won")).then(pl.lit("Won")).otherwise(pl.lit("Lost"))
     deals = deals.with_columns(
-        is_won=pl.when(pl.col("is_won").is_null()).then(None)
-        .when(pl.col("i") < 3).then(pl.lit("maybe"))
+        is_won=pl.when(pl.col("is_won").is_null())
+        .then(None)
+        .when(pl.col("i") < 3)
+        .then(pl.lit("maybe"))
         .otherwise(won_label),
-        amount=pl.when(pl.col("i").is_between(3, 4)).then(pl.lit("lots"))
-        .when(pl.col("i").is_between(5, 6)).then(pl.lit("NaN"))
-        .when(pl.col("i") == 7).then(pl.lit("inf"))
-        .when(pl.col("i").is_between(8, 12)).then(pl.lit("-500"))
+        amount=pl.when(pl.col("i").is_between(3, 4))
+        .then(pl.lit("lots"))
+        .when(pl.col("i").is_between(5, 6))
+        .then(pl.lit("NaN"))
+        .when(pl.col("i") == 7)
+        .then(pl.lit("inf"))
+        .when(pl.col("i").is_between(8, 12))
+        .then(pl.lit("-500"))
         .otherwise(pl.col("amount").cast(pl.String)),
-    )  # fmt: skip
+    )
     closed = deals.filter(pl.col("closed_at").str.contains(CANONICAL) & (pl.col("i") >= 20))
     inverted = closed.head(3)["i"]
     deals = deals.with_columns(
         closed_at=pl.when(pl.col("i").is_in(inverted.implode()))
         .then(pl.lit("2001-01-01 00:00:00"))
         .otherwise(pl.col("closed_at"))
-    )  # fmt: skip
+    )
     unknown_won = deals.filter((pl.col("i") < 3) & pl.col("is_won").is_not_null()).height
     write(raw, "opportunities", deals.drop("i"))
     original = dict(zip(zoned["event_id"], zoned["occurred_at"], strict=True))
@@ -513,8 +551,9 @@ def test_reasons_never_quote_contact_details():
     spec = FeatureSpec(numeric=("visits",), categorical=("Notes",))
     contributions = np.tile([-0.1, 0.4], (len(values), 1))
     out = reasons(contributions, spec, frame, pl.DataFrame({"feature": [], "template": []}))
-    for value, text, listed in zip(values, out["positive_reason_1"], out["reasons_json"],
-                                   strict=True):  # fmt: skip
+    for value, text, listed in zip(
+        values, out["positive_reason_1"], out["reasons_json"], strict=True
+    ):
         note = next(r for r in json.loads(listed) if r["feature"] == "Notes")
         if value in BENIGN:
             assert (text, note["value"]) == (f"Notes is {value}", value)
@@ -605,11 +644,19 @@ def test_the_sync_and_the_reasons_carry_no_contact_details(hostile_build, tmp_pa
     ).fetchall()[0][0]
     con.close()
     assert columns == [
-        "lead_id", "ml_lead_score", "ml_lead_tier", "ml_lead_score_source",
-        "ml_recommended_action", "ml_follow_up_sla_hours", "ml_lead_score_reasons",
-        "ml_model_id", "score_updated_at", "ml_lead_status", "ml_tier_entered_at",
+        "lead_id",
+        "ml_lead_score",
+        "ml_lead_tier",
+        "ml_lead_score_source",
+        "ml_recommended_action",
+        "ml_follow_up_sla_hours",
+        "ml_lead_score_reasons",
+        "ml_model_id",
+        "score_updated_at",
+        "ml_lead_status",
+        "ml_tier_entered_at",
         "ml_follow_up_due_at",
-    ]  # fmt: skip
+    ]
     assert budget_reasons > 0  # the planted answers do reach the model's reasons ...
     withheld = [t for (t,) in texts if "Stated budget: [withheld: contact details]" in t]
     assert len(withheld) > 0  # ... and are withheld there
@@ -617,10 +664,17 @@ def test_the_sync_and_the_reasons_carry_no_contact_details(hostile_build, tmp_pa
     leaked = [t for (t,) in texts if any(p in t for p in planted)]
     assert leaked == [], leaked[:3]
     exported = subprocess.run(
-        [str(Path(sys.executable).with_name("leadscore")), "export-sync",
-         "--db", str(tmp / "db.duckdb"), "--out", str(tmp_path)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            str(Path(sys.executable).with_name("leadscore")),
+            "export-sync",
+            "--db",
+            str(tmp / "db.duckdb"),
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert exported.returncode == 0, exported.stderr
     header = (tmp_path / "crm_lead_sync.csv").read_text().splitlines()[0]
     assert "email" not in header and "owner" not in header
@@ -642,11 +696,19 @@ def test_statements_in_vars_stop_before_anything_runs(clean_raw, tmp_path):
     db = tmp_path / "db.duckdb"
     env = {**os.environ, "DUCKDB_PATH": str(db), "DO_NOT_TRACK": "1"}
     cmd = [
-        str(Path(sys.executable).with_name("dbt")), "build",
-        "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
-        "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-        "--vars", json.dumps({"raw_data_path": str(clean_raw), **hostile}),
-    ]  # fmt: skip
+        str(Path(sys.executable).with_name("dbt")),
+        "build",
+        "--project-dir",
+        str(PROJECT),
+        "--profiles-dir",
+        str(PROJECT),
+        "--target-path",
+        str(tmp_path / "target"),
+        "--log-path",
+        str(tmp_path / "logs"),
+        "--vars",
+        json.dumps({"raw_data_path": str(clean_raw), **hostile}),
+    ]
     result = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
     output = result.stdout + result.stderr
     assert result.returncode != 0

@@ -369,12 +369,17 @@ def test_missing_required_connector_table_stops_the_build(tmp_path):
     cmd = [
         str(Path(sys.executable).with_name("dbt")),
         "build",
-        "--project-dir", str(PROJECT),
-        "--profiles-dir", str(PROJECT),
-        "--target-path", str(tmp_path / "target"),
-        "--log-path", str(tmp_path / "logs"),
-        "--vars", json.dumps({"crm": "salesforce"}),
-    ]  # fmt: skip
+        "--project-dir",
+        str(PROJECT),
+        "--profiles-dir",
+        str(PROJECT),
+        "--target-path",
+        str(tmp_path / "target"),
+        "--log-path",
+        str(tmp_path / "logs"),
+        "--vars",
+        json.dumps({"crm": "salesforce"}),
+    ]
     result = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "salesforce.lead: table not found" in result.stdout

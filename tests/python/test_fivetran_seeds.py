@@ -244,13 +244,19 @@ def test_source_freshness_on_fivetran_synced(crm, tmp_path):
     env = {**os.environ, "DUCKDB_PATH": str(db), "DO_NOT_TRACK": "1"}
     cmd = [
         str(Path(sys.executable).with_name("dbt")),
-        "source", "freshness",
-        "--project-dir", str(PROJECT),
-        "--profiles-dir", str(PROJECT),
-        "--target-path", str(tmp_path / "target"),
-        "--log-path", str(tmp_path / "logs"),
-        "--vars", json.dumps({"crm": crm}),
-    ]  # fmt: skip
+        "source",
+        "freshness",
+        "--project-dir",
+        str(PROJECT),
+        "--profiles-dir",
+        str(PROJECT),
+        "--target-path",
+        str(tmp_path / "target"),
+        "--log-path",
+        str(tmp_path / "logs"),
+        "--vars",
+        json.dumps({"crm": crm}),
+    ]
     result = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
     table = {"hubspot": "contact", "salesforce": "lead"}[crm]
     assert result.returncode != 0, result.stdout[-3000:]
@@ -282,8 +288,13 @@ def test_hubspot_older_syncs_fall_back_to_the_legacy_columns(tmp_path):
         """
     )
     con.close()
-    run_dbt(["build", "--select", "+path:models/staging/hubspot"], db, tmp_path, tmp_path,
-            {"crm": "hubspot"})  # fmt: skip
+    run_dbt(
+        ["build", "--select", "+path:models/staging/hubspot"],
+        db,
+        tmp_path,
+        tmp_path,
+        {"crm": "hubspot"},
+    )
     con = duckdb.connect(str(db), read_only=True)
     assert merged_contacts(con) == MERGED_INTO_78971951
     events = rows(

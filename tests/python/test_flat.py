@@ -56,11 +56,15 @@ def dbt_build(tmp: Path, variables: dict, db: Path | None = None) -> subprocess.
     cmd = [
         str(Path(sys.executable).with_name("dbt")),
         "build",
-        "--project-dir", str(PROJECT),
-        "--target-path", str(tmp / "target"),
-        "--log-path", str(tmp / "logs"),
-        "--vars", json.dumps(variables),
-    ]  # fmt: skip
+        "--project-dir",
+        str(PROJECT),
+        "--target-path",
+        str(tmp / "target"),
+        "--log-path",
+        str(tmp / "logs"),
+        "--vars",
+        json.dumps(variables),
+    ]
     return subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
 
 
@@ -81,12 +85,32 @@ def test_placeholders_are_missing_and_types_are_inferred():
         {
             "visits": ["12", "Select", "3.5", "", "7", "N/A", "0", "2", "1", "4"],
             "opted_in": ["Yes", "no", "YES", "No", "unknown", "yes", "no", "no", "yes", None],
-            "signed_up": ["31-01-2024", "01-02-2024", "select", "15-02-2024", "28-02-2024",
-                          "01-03-2024", "02-03-2024", "03-03-2024", "04-03-2024", "05-03-2024"],
-            "industry": ["Retail", "unknown", "Banking", "Retail", "-", "Media", "Retail",
-                         "Banking", "Media", "Retail"],
+            "signed_up": [
+                "31-01-2024",
+                "01-02-2024",
+                "select",
+                "15-02-2024",
+                "28-02-2024",
+                "01-03-2024",
+                "02-03-2024",
+                "03-03-2024",
+                "04-03-2024",
+                "05-03-2024",
+            ],
+            "industry": [
+                "Retail",
+                "unknown",
+                "Banking",
+                "Retail",
+                "-",
+                "Media",
+                "Retail",
+                "Banking",
+                "Media",
+                "Retail",
+            ],
         }
-    )  # fmt: skip
+    )
     text = clean_text(raw, FlatConfig("i", "l").missing_values)
     visits = infer_column(text["visits"])
     assert visits.kind == "numeric"
@@ -115,8 +139,10 @@ def _synthetic(n: int = 3000, seed: int = 3) -> pl.DataFrame:
     tags = np.where(converted, "Closed by sales", rng.choice(["Ringing", "Will revert"], n))
     lost_reason = np.where(converted, "", rng.choice(["price", "timing"], n))
     start = datetime(2024, 1, 1)
-    created = [(start + timedelta(hours=int(h))).strftime("%Y-%m-%d %H:%M") for h in
-               rng.integers(0, 24 * 300, n)]  # fmt: skip
+    created = [
+        (start + timedelta(hours=int(h))).strftime("%Y-%m-%d %H:%M")
+        for h in rng.integers(0, 24 * 300, n)
+    ]
     label = np.where(converted, "yes", "no").astype(object)
     label[rng.random(n) < 0.05] = ""  # open leads
     return pl.DataFrame(
@@ -173,8 +199,9 @@ def test_out_of_time_split_never_mixes_days_and_keeps_open_leads_apart():
     open_leads = leads.filter(pl.col("label").is_null())
     assert set(open_leads["snapshot_role"]) == {"scoring"}
     score_date = open_leads["as_of"][0]
-    assert score_date == datetime.combine(leads["created_at"].max().date(), datetime.min.time())\
-        + timedelta(days=1)  # fmt: skip
+    assert score_date == datetime.combine(
+        leads["created_at"].max().date(), datetime.min.time()
+    ) + timedelta(days=1)
     # the validation segment is the latest train dates: one as_of after every fitted lead
     train = leads.filter(pl.col("snapshot_role") == "train")
     last = train["as_of"].max()
@@ -211,8 +238,9 @@ def test_logistic_baseline_learns_the_planted_signal_and_explains_it():
     auc, best = roc_auc(y, scored["baseline_ranking"].to_numpy()), roc_auc(y, truth)
     assert auc > best - 0.03, (auc, best)
     top = scored.filter(banking & (holdout["visits"] >= 6))["rules_positive_reason_1"].to_list()
-    assert all(r in ("industry is Banking", *[f"visits = {v}" for v in range(6, 30)])
-               for r in top), top[:5]  # fmt: skip
+    assert all(
+        r in ("industry is Banking", *[f"visits = {v}" for v in range(6, 30)]) for r in top
+    ), top[:5]
     assert scored["rules_score"].to_list() == np.round(scored["rules_points"]).astype(int).tolist()
 
 
@@ -289,8 +317,13 @@ def olist_db(tmp_path_factory) -> tuple[Path, pl.DataFrame, subprocess.Completed
 
 def test_olist_export_is_first_contact_data_only():
     flat = _olist_builder().build(OLIST, date(2018, 5, 18))
-    assert flat.columns == ["mql_id", "first_contact_date", "origin", "landing_page_id",
-                            "converted"]  # fmt: skip
+    assert flat.columns == [
+        "mql_id",
+        "first_contact_date",
+        "origin",
+        "landing_page_id",
+        "converted",
+    ]
     counts = dict(flat["converted"].value_counts().iter_rows())
     deals = pl.read_csv(OLIST / "olist_closed_deals_dataset.csv", infer_schema=False)
     assert flat.height == 8000 and counts["yes"] + counts["no"] + counts[None] == 8000
@@ -304,10 +337,15 @@ def test_olist_leak_is_reported_by_name_and_excluded(olist_db):
     assert "WARNING leakage guard: column 'business_segment'" in result.stdout
     assert "flat_export_has_no_leakage_suspects" in result.stdout and "WARN=1" in result.stdout
     con = duckdb.connect(str(db), read_only=True)
-    checks = {r[0]: r[1:] for r in con.sql(
-        "select column_name, is_leakage_suspect, is_model_feature, leakage_reason, inferred_type,"
-        " date_format, placeholder_rows from marts.flat_column_checks where role != "
-        "'derived_feature'").fetchall()}  # fmt: skip
+    checks = {
+        r[0]: r[1:]
+        for r in con.sql(
+            "select column_name, is_leakage_suspect, is_model_feature, leakage_reason,"
+            " inferred_type, date_format, placeholder_rows from marts.flat_column_checks"
+            " where role != "
+            "'derived_feature'"
+        ).fetchall()
+    }
     suspect, used, reason = checks["business_segment"][:3]
     assert suspect and not used and "filled only for converted leads" in reason
     assert checks["first_contact_date"][3:5] == ("date", "%d-%m-%Y")
@@ -318,16 +356,23 @@ def test_olist_leak_is_reported_by_name_and_excluded(olist_db):
         ).fetchall()[0][0]
     )
     assert sorted(features["numeric"] + features["categorical"]) == [
-        "first_contact_date_weekday", "landing_page_id", "origin"]  # fmt: skip
+        "first_contact_date_weekday",
+        "landing_page_id",
+        "origin",
+    ]
     con.close()
 
 
 def test_olist_holdout_is_out_of_time_and_both_scorers_are_measured_on_it(olist_db):
     db, flat, _ = olist_db
     con = duckdb.connect(str(db), read_only=True)
-    perf = {r[0]: r[1:] for r in con.sql(
-        "select scorer, examples, positives, auc, pr_auc, holdout_from from "
-        "marts.model_performance").fetchall()}  # fmt: skip
+    perf = {
+        r[0]: r[1:]
+        for r in con.sql(
+            "select scorer, examples, positives, auc, pr_auc, holdout_from from "
+            "marts.model_performance"
+        ).fetchall()
+    }
     holdout = con.sql(
         "select h.lead_id, h.label, h.uncalibrated_probability as probability "
         "from ml.ml_holdout_predictions h"
@@ -353,8 +398,10 @@ def test_olist_open_leads_get_scores_tiers_and_plain_reasons(olist_db):
     con = duckdb.connect(str(db), read_only=True)
     scores = con.sql("select * from marts.lead_scores").pl()
     sync = con.sql("select count(*) from marts.crm_lead_sync").fetchall()[0][0]
-    empty = [con.sql(f"select count(*) from marts.{m}").fetchall()[0][0]
-             for m in ("funnel_conversion", "funnel_by_tier", "experiment_lift")]  # fmt: skip
+    empty = [
+        con.sql(f"select count(*) from marts.{m}").fetchall()[0][0]
+        for m in ("funnel_conversion", "funnel_by_tier", "experiment_lift")
+    ]
     drift = dict(con.sql("select feature, bins from marts.feature_drift").fetchall())
     health = con.sql("select model_id, current_holdout_auc from marts.model_health").fetchall()
     dq = dict(
@@ -386,8 +433,9 @@ def test_olist_summary_and_report(olist_db, tmp_path):
     assert "leakage suspect" in summary.stdout
     report = subprocess.run(
         [cli, "report", "--db", str(db), "--out", str(tmp_path / "r.html")],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
     assert report.returncode == 0, report.stderr
     assert "report: 7 charts" in report.stdout  # no funnel: a flat export has no stages
 
@@ -416,8 +464,9 @@ def test_olist_rebuild_rescores_with_the_champion(olist_db):
 
 def test_table_export_with_mixed_label_spellings_trains_on_a_stratified_split(tmp_path):
     raw = _synthetic(2500, seed=11).drop("Created")
-    spellings = np.random.default_rng(1).choice(["Yes/No", "YES/NO", "1/0", "True/False"],
-                                                raw.height)  # fmt: skip
+    spellings = np.random.default_rng(1).choice(
+        ["Yes/No", "YES/NO", "1/0", "True/False"], raw.height
+    )
     label = [
         None if v == "" else s.split("/")[0 if v == "yes" else 1]
         for v, s in zip(raw["Converted"].to_list(), spellings, strict=True)
@@ -444,9 +493,11 @@ def test_table_export_with_mixed_label_spellings_trains_on_a_stratified_split(tm
         ).fetchall()
     )
     perf = dict(con.sql("select scorer, auc from marts.model_performance").fetchall())
-    reasons = dict(con.sql(
-        "select column_name, coalesce(excluded_reason, '') from marts.flat_column_checks"
-    ).fetchall())  # fmt: skip
+    reasons = dict(
+        con.sql(
+            "select column_name, coalesce(excluded_reason, '') from marts.flat_column_checks"
+        ).fetchall()
+    )
     holdout = con.sql("select lead_id, label from ml.ml_holdout_predictions").pl()
     con.close()
     truth = holdout.join(raw.rename({"Lead ID": "lead_id"}), on="lead_id").select(
@@ -561,8 +612,12 @@ def test_bad_flat_file_stops_with_what_to_fix(case, bad_dir):
     else:
         path.write_text(content)
     created = "created" if case in CREATED_AT_CASES else None
-    variables = {"flat_file": str(path), "flat_id_column": "id", "flat_label_column": "converted",
-                 "flat_created_at_column": created}  # fmt: skip
+    variables = {
+        "flat_file": str(path),
+        "flat_id_column": "id",
+        "flat_label_column": "converted",
+        "flat_created_at_column": created,
+    }
     result = dbt_build(bad_dir, variables)
     output = result.stdout + result.stderr
     assert result.returncode != 0
@@ -619,8 +674,12 @@ def test_a_statement_in_the_id_header_and_a_quote_in_the_path_are_only_names(tmp
     folder.mkdir()
     path = folder / "leads 'q3'.csv"
     raw.write_csv(path)
-    variables = {"flat_file": str(path), "flat_id_column": header,
-                 "flat_label_column": "Converted", "flat_created_at_column": "Created"}  # fmt: skip
+    variables = {
+        "flat_file": str(path),
+        "flat_id_column": header,
+        "flat_label_column": "Converted",
+        "flat_created_at_column": "Created",
+    }
     db = tmp_path / "leadscore.duckdb"
     result = dbt_build(tmp_path, variables, db)
     output = result.stdout + result.stderr
@@ -636,8 +695,11 @@ def test_a_statement_in_the_id_header_and_a_quote_in_the_path_are_only_names(tmp
 
 def test_a_statement_in_the_table_name_stops_with_what_to_fix(tmp_path):
     db = tmp_path / "leadscore.duckdb"
-    variables = {"flat_table": f"main.lead_export; {PWN}", "flat_id_column": "id",
-                 "flat_label_column": "converted"}  # fmt: skip
+    variables = {
+        "flat_table": f"main.lead_export; {PWN}",
+        "flat_id_column": "id",
+        "flat_label_column": "converted",
+    }
     result = dbt_build(tmp_path, variables, db)
     output = result.stdout + result.stderr
     assert result.returncode != 0

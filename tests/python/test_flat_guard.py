@@ -32,8 +32,11 @@ def course_export(n: int = 4000, seed: int = 11) -> pl.DataFrame:
     origin and web behaviour (honest signal), Tags (sales status after contact, empty for
     about a third of the leads), Lead Owner Email (one of 25 sales reps), Converted 0/1."""
     rng = np.random.default_rng(seed)
-    origin = rng.choice(["Landing Page Submission", "API", "Lead Add Form", "Lead Import"], n,
-                        p=[0.5, 0.35, 0.1, 0.05])  # fmt: skip
+    origin = rng.choice(
+        ["Landing Page Submission", "API", "Lead Add Form", "Lead Import"],
+        n,
+        p=[0.5, 0.35, 0.1, 0.05],
+    )
     visits = rng.poisson(3, n)
     time_on_site = rng.gamma(2, 300, n).round()
     logit = -1.3 + 2.0 * (origin == "Lead Add Form") + 0.0012 * time_on_site + 0.05 * visits
@@ -242,8 +245,11 @@ def test_summary_names_every_suspect_identifier_and_extreme_drift(tmp_path, caps
     from leadscore.flat.summary import print_flat_summary
 
     prepared = prepare(course_export(), FlatConfig("Prospect ID", "Converted", "Created On"))
-    con = summary_db(tmp_path / "s.duckdb", prepared, [("total_time_spent_on_website", 1.7, True),
-                                                       ("lead_origin", 0.02, False)])  # fmt: skip
+    con = summary_db(
+        tmp_path / "s.duckdb",
+        prepared,
+        [("total_time_spent_on_website", 1.7, True), ("lead_origin", 0.02, False)],
+    )
     print_flat_summary(con)
     out = capsys.readouterr().out
     head = out.split("column checks")[0]  # named up front, not only in the table
@@ -270,8 +276,13 @@ def bank_export(n: int = 4000, seed: int = 8) -> pl.DataFrame:
     contacted = rng.random(n) < 0.14
     success = contacted & (rng.random(n) < 0.35)
     euribor = np.where(rng.random(n) < 0.6, 4.857, rng.uniform(0.6, 1.5, n)).round(3)
-    logit = -2.4 + 2.2 * success + 0.9 * (job == "retired") + 1.0 * (job == "student") \
-        + 0.8 * (euribor < 2)  # fmt: skip
+    logit = (
+        -2.4
+        + 2.2 * success
+        + 0.9 * (job == "retired")
+        + 1.0 * (job == "student")
+        + 0.8 * (euribor < 2)
+    )
     y = rng.random(n) < 1 / (1 + np.exp(-logit))
     days, times = rng.integers(1, 20, n), rng.integers(1, 4, n)
     outcome = np.where(success, "success", np.where(contacted, "failure", "nonexistent"))

@@ -49,8 +49,12 @@ def test_second_build_does_not_retrain_and_scores_identically(rebuilt, built_db)
 def test_retrain_adds_a_challenger_and_promotes_only_when_not_worse(rebuilt, small_raw):
     db, tmp, _ = rebuilt
     run_dbt(["build"], db, small_raw, tmp, {"retrain": True})
-    weak = {"retrain": True, "catboost_iterations": 3, "catboost_depth": 1,
-            "param_search_trials": 1}  # fmt: skip
+    weak = {
+        "retrain": True,
+        "catboost_iterations": 3,
+        "catboost_depth": 1,
+        "param_search_trials": 1,
+    }
     log = run_dbt(["build"], db, small_raw, tmp, weak).stdout
     registry = query(db, "select * from ml.ml_model_registry order by trained_at")
     assert registry.height == 3
@@ -99,9 +103,12 @@ def test_percentile_tiers_and_capacity(small_raw, built_db, tmp_path, basis):
     db = tmp_path / "tiers.duckdb"
     shutil.copy(built_db, db)
     run_dbt(
-        ["build", "--select", "lead_scores+"], db, small_raw, tmp_path,
+        ["build", "--select", "lead_scores+"],
+        db,
+        small_raw,
+        tmp_path,
         {"tier_basis": basis, "hot_capacity_per_week": 25},
-    )  # fmt: skip
+    )
     scores = query(db, "select * from marts.lead_scores")
     hot = scores.filter(scores["tier"] == "hot")
     assert hot.height == 25
@@ -115,10 +122,12 @@ def test_percentile_tiers_and_capacity(small_raw, built_db, tmp_path, basis):
     sync = "select lead_id, score_updated_at from marts.crm_lead_sync order by lead_id"
     before, after = query(built_db, sync), query(db, sync)
     moved = {
-        lead for lead, t0, t1 in zip(
+        lead
+        for lead, t0, t1 in zip(
             before["lead_id"], before["score_updated_at"], after["score_updated_at"], strict=True
-        ) if t0 != t1
-    }  # fmt: skip
+        )
+        if t0 != t1
+    }
     assert changed and moved == changed
 
 

@@ -85,10 +85,12 @@ def test_trained_model_reports_cross_fitted_holdout_metrics():
 
 def test_parameter_search_does_not_depend_on_the_clock():
     # a busy machine: the time box is already spent after the first candidate
-    busy = train_model(examples(), FAST, search=SearchSpace(trials=3, seconds=0.0),
-                       log=lambda _: None)  # fmt: skip
-    idle = train_model(examples(), FAST, search=SearchSpace(trials=3, seconds=1e9),
-                       log=lambda _: None)  # fmt: skip
+    busy = train_model(
+        examples(), FAST, search=SearchSpace(trials=3, seconds=0.0), log=lambda _: None
+    )
+    idle = train_model(
+        examples(), FAST, search=SearchSpace(trials=3, seconds=1e9), log=lambda _: None
+    )
     assert len(busy.search) == len(idle.search) == 3
     assert busy.fingerprint == idle.fingerprint
 
@@ -106,15 +108,17 @@ def test_a_model_at_chance_is_not_promoted_and_says_so(capsys):
     rng = np.random.default_rng(3)
     noise = frame.with_columns(label=pl.Series(rng.random(frame.height) < 0.2))
     policy = Policy(min_labelled_leads=100, min_conversions=10, min_useful_auc=0.55)
-    rows = run_training_cycle(noise, None, datetime(2025, 12, 1), policy, FAST, SearchSpace(1),
-                              LabelDefinition())  # fmt: skip
+    rows = run_training_cycle(
+        noise, None, datetime(2025, 12, 1), policy, FAST, SearchSpace(1), LabelDefinition()
+    )
     out = capsys.readouterr().out
     assert rows["status"][0] == "rejected", rows["status_reason"][0]
     assert "not credibly above min_useful_auc 0.55" in rows["status_reason"][0]
     assert "NO USEFUL MODEL" in out
     # the same data with its signal: promoted
-    rows = run_training_cycle(frame, None, datetime(2025, 12, 1), policy, FAST, SearchSpace(1),
-                              LabelDefinition())  # fmt: skip
+    rows = run_training_cycle(
+        frame, None, datetime(2025, 12, 1), policy, FAST, SearchSpace(1), LabelDefinition()
+    )
     assert rows["status"][0] == "champion"
     # Hanley-McNeil: a wide interval on a small holdout, a narrow one on a large one
     y = (rng.random(200) < 0.3).astype(int)

@@ -69,10 +69,23 @@ def compiled(tmp_path_factory) -> str:
     )
     dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
     result = subprocess.run(
-        [dbt, "compile", "-q", "--inline", sql, "--target-path", str(tmp / "target"),
-         "--log-path", str(tmp / "logs")],
-        cwd=PROJECT, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            dbt,
+            "compile",
+            "-q",
+            "--inline",
+            sql,
+            "--target-path",
+            str(tmp / "target"),
+            "--log-path",
+            str(tmp / "logs"),
+        ],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 

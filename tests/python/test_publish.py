@@ -37,8 +37,13 @@ def test_builds_succeed_while_a_reader_holds_the_bi_copy(built_db, small_raw, tm
     try:
         before = reader.sql("select count(*) from marts.lead_scores").fetchall()[0][0]
         # a build and a publish while the BI tool is connected
-        run_dbt(["build", "--select", "lead_scores+"], db, small_raw, tmp_path,
-                {"hot_capacity_per_week": 5})  # fmt: skip
+        run_dbt(
+            ["build", "--select", "lead_scores+"],
+            db,
+            small_raw,
+            tmp_path,
+            {"hot_capacity_per_week": 5},
+        )
         publish(db, bi)
         # the open connection still reads its consistent (old) copy
         assert reader.sql("select count(*) from marts.lead_scores").fetchall()[0][0] == before
@@ -50,8 +55,9 @@ def test_builds_succeed_while_a_reader_holds_the_bi_copy(built_db, small_raw, tm
     try:
         hot = fresh.sql("select count(*) from marts.lead_scores where tier = 'hot'")
         assert hot.fetchall()[0][0] == 5  # the new copy has the new build
-        tables = {r[0] for r in fresh.sql("select table_name from information_schema.tables")
-                  .fetchall()}  # fmt: skip
+        tables = {
+            r[0] for r in fresh.sql("select table_name from information_schema.tables").fetchall()
+        }
         assert {"lead_scores", "crm_lead_sync", "model_performance", "data_quality"} <= tables
     finally:
         fresh.close()
@@ -117,8 +123,11 @@ def test_publish_refuses_a_database_without_marts_and_keeps_the_bi_copy(marts_db
 def test_commands_on_a_database_without_marts_say_so_in_one_line(tmp_path):
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()
-    for command in (["export-sync", "--out", str(tmp_path / "x")], ["summary"],
-                    ["report", "--out", str(tmp_path / "r.html")]):  # fmt: skip
+    for command in (
+        ["export-sync", "--out", str(tmp_path / "x")],
+        ["summary"],
+        ["report", "--out", str(tmp_path / "r.html")],
+    ):
         _one_line_error(_cli(*command, "--db", str(empty)), "has no", "dbt build")
 
 
@@ -126,14 +135,23 @@ def test_commands_on_a_locked_database_say_so_in_one_line(marts_db, tmp_path):
     # a running `dbt build` holds the write lock (here: another process writing)
     db = marts_db
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-         "print('locked', flush=True); time.sleep(60)", str(db)],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "print('locked', flush=True); time.sleep(60)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
-        for command in (["export-sync", "--out", str(tmp_path / "x")], ["summary"],
-                        ["publish", "--to", str(tmp_path / "bi.duckdb")]):  # fmt: skip
+        for command in (
+            ["export-sync", "--out", str(tmp_path / "x")],
+            ["summary"],
+            ["publish", "--to", str(tmp_path / "bi.duckdb")],
+        ):
             _one_line_error(_cli(*command, "--db", str(db)), "in use by another process")
     finally:
         holder.kill()
@@ -146,10 +164,16 @@ def test_publish_still_replaces_a_copy_a_bi_tool_holds_open_for_writing(marts_db
     bi = tmp_path / "bi.duckdb"
     assert publish(marts_db, bi) == len(MARTS)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-         "print('open', flush=True); time.sleep(60)", str(bi)],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "print('open', flush=True); time.sleep(60)",
+            str(bi),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "open"
         assert publish(marts_db, bi) == len(MARTS)
@@ -213,8 +237,9 @@ def test_publish_writes_parquet_files_of_the_marts(tmp_path):
         "tier_performance.parquet",
     ]
     con = duckdb.connect()
-    rows = con.execute(f"select count(*), count(*) filter (tier = 'hot') "
-                   f"from '{out / 'lead_scores.parquet'}'").fetchone()  # fmt: skip
+    rows = con.execute(
+        f"select count(*), count(*) filter (tier = 'hot') from '{out / 'lead_scores.parquet'}'"
+    ).fetchone()
     assert rows == (500, 150)
     assert con.execute(f"select rate from '{out / 'tier_performance.parquet'}'").fetchone()[
         0

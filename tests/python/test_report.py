@@ -16,9 +16,15 @@ from leadscore.reporting.report import CHARTS, build_report, report_figures
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +78,13 @@ def test_drawn_curves_are_scikit_learns_and_summary_numbers_are_the_marts(built_
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (make test installs it)")
 def test_report_renders_in_headless_chromium(report, tmp_path):
-    cmd = [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
-           report.as_uri()]  # fmt: skip
+    cmd = [
+        CHROMIUM,
+        *FLAGS,
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--dump-dom",
+        report.as_uri(),
+    ]
     dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
     body = re.search(r"<body([^>]*)>", dom)
     assert body, dom[:2000]
@@ -85,7 +96,16 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     # plotly drew real axes with percent ticks
     assert re.search(r'class="xtick"[^>]*>.*?>20%<', dom, re.S)
     shot = tmp_path / "report.png"
-    subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'p2'}",
-                    "--window-size=1400,2400", f"--screenshot={shot}", report.as_uri()],
-                   capture_output=True, timeout=120)  # fmt: skip
+    subprocess.run(
+        [
+            CHROMIUM,
+            *FLAGS,
+            f"--user-data-dir={tmp_path / 'p2'}",
+            "--window-size=1400,2400",
+            f"--screenshot={shot}",
+            report.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+    )
     assert shot.stat().st_size > 50_000  # a blank page is a few kB

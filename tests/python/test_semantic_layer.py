@@ -18,10 +18,17 @@ from conftest import PROJECT
 
 MF = Path(sys.executable).with_name("mf")
 METRICS = {
-    "open_leads", "hot_lead_count", "holdout_conversion_rate", "hot_tier_lift",
-    "hot_warm_share_of_conversions", "holdout_auc", "max_feature_psi", "score_psi",
-    "model_alerts", "stage_conversion_rate",
-}  # fmt: skip
+    "open_leads",
+    "hot_lead_count",
+    "holdout_conversion_rate",
+    "hot_tier_lift",
+    "hot_warm_share_of_conversions",
+    "holdout_auc",
+    "max_feature_psi",
+    "score_psi",
+    "model_alerts",
+    "stage_conversion_rate",
+}
 
 
 @pytest.fixture(scope="module")
@@ -29,16 +36,33 @@ def mf_project(built_db, tmp_path_factory):
     """The project seen from a scratch folder (mf reads <project>/target), parsed, on a
     copy of the built database (with the time spine, as `dbt build` made it)."""
     root = tmp_path_factory.mktemp("mf")
-    for name in ("dbt_project.yml", "profiles.yml", "selectors.yml", "models", "macros",
-                 "seeds", "snapshots", "tests"):  # fmt: skip
+    for name in (
+        "dbt_project.yml",
+        "profiles.yml",
+        "selectors.yml",
+        "models",
+        "macros",
+        "seeds",
+        "snapshots",
+        "tests",
+    ):
         (root / name).symlink_to(PROJECT / name)
     db = root / "warehouse.duckdb"
     shutil.copy(built_db, db)
-    env = {**os.environ, "DUCKDB_PATH": str(db), "DO_NOT_TRACK": "1",
-           "DBT_PROFILES_DIR": str(PROJECT)}  # fmt: skip
+    env = {
+        **os.environ,
+        "DUCKDB_PATH": str(db),
+        "DO_NOT_TRACK": "1",
+        "DBT_PROFILES_DIR": str(PROJECT),
+    }
     dbt = Path(sys.executable).with_name("dbt")
-    parse = subprocess.run([str(dbt), "parse", "--log-path", str(root / "logs")], cwd=root,
-                           env=env, capture_output=True, text=True)  # fmt: skip
+    parse = subprocess.run(
+        [str(dbt), "parse", "--log-path", str(root / "logs")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert parse.returncode == 0, parse.stdout[-4000:]
     return root, env, db
 
@@ -59,8 +83,9 @@ def test_semantic_manifest_has_models_metrics_and_a_time_spine(mf_project):
 @pytest.mark.skipif(not MF.exists(), reason="dbt-metricflow not installed (make install does)")
 def test_metricflow_validates_the_configs_against_the_warehouse(mf_project):
     root, env, _ = mf_project
-    result = subprocess.run([str(MF), "validate-configs"], cwd=root, env=env,
-                            capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        [str(MF), "validate-configs"], cwd=root, env=env, capture_output=True, text=True
+    )
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-4000:]
     assert "Successfully validated metrics against data warehouse" in out, out[-4000:]
@@ -71,8 +96,14 @@ def test_metricflow_validates_the_configs_against_the_warehouse(mf_project):
 def test_metrics_equal_the_marts(mf_project):
     root, env, db = mf_project
     out = root / "metrics.csv"
-    query = ["query", "--metrics", "open_leads,hot_lead_count,hot_warm_share_of_conversions,"
-             "hot_tier_lift,holdout_conversion_rate,holdout_auc", "--csv", str(out)]  # fmt: skip
+    query = [
+        "query",
+        "--metrics",
+        "open_leads,hot_lead_count,hot_warm_share_of_conversions,"
+        "hot_tier_lift,holdout_conversion_rate,holdout_auc",
+        "--csv",
+        str(out),
+    ]
     result = subprocess.run([str(MF), *query], cwd=root, env=env, capture_output=True, text=True)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     row = next(csv.DictReader(out.open()))
