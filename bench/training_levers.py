@@ -63,7 +63,7 @@ def levers(chosen: TrainParams, chosen_trials: int) -> list[tuple[str, TrainPara
         ("thread_count 1", replace(b, thread_count=1), BEFORE_TRIALS),
         ("max_ctr_complexity 2", extra(max_ctr_complexity=2), BEFORE_TRIALS),
         ("boosting_type Ordered", extra(boosting_type="Ordered"), BEFORE_TRIALS),
-        ("chosen: the product's defaults", chosen, chosen_trials),
+        ("chosen: the product's defaults (1 candidate)", chosen, chosen_trials),
     ]
 
 
@@ -101,7 +101,8 @@ def main() -> None:
         "select * from ml.ml_training_examples where snapshot_role in ('train', 'holdout')"
     ).pl()
     con.close()
-    rows = levers(TrainParams(), SearchSpace().trials)
+    # the product's defaults: the dbt vars' parameters (as BEFORE) and the default search
+    rows = levers(BEFORE, SearchSpace().trials)
     if args.only:
         keep = {int(i) for i in args.only.split(",")}
         rows = [r for i, r in enumerate(rows, 1) if i in keep]
