@@ -168,9 +168,7 @@ def test_the_default_training_is_one_fit_everywhere():
 
     from leadscore.training import SearchSpace
 
-    project = yaml.safe_load(
-        (Path(__file__).resolve().parents[2] / "dbt_project.yml").read_text()
-    )
+    project = yaml.safe_load((Path(__file__).resolve().parents[2] / "dbt_project.yml").read_text())
     assert project["vars"]["param_search_trials"] == 1
     assert SearchSpace().trials == 1
     trained = train_model(examples(), FAST, log=lambda _: None)
