@@ -14,7 +14,9 @@ then, each in its own process so that its peak memory is its own:
    the same database: the champion is reused and features are computed for the open
    leads only;
 4. `bench/peer_pandas.py`: the same features, written the way pandas + scikit-learn
-   tutorials write them, on the same raw files and the same holdout examples.
+   tutorials write them, on the same raw files and the same holdout examples;
+5. `bench/peer_duckdb_lgbm.py`: the same feature families in plain DuckDB SQL and one
+   LightGBM fit, on the same raw files and the same train and holdout examples.
 
 It prints progress, writes `results.json` and `results.md` (the table docs/benchmarks.md
 shows) into `--out`, and keeps each size's data in `--out/<size>/`.
@@ -206,7 +208,69 @@ def bench_size(n: int, args: argparse.Namespace) -> dict:
             f"AUC {peer['holdout_auc']}",
             flush=True,
         )
+        result["peer_duckdb"] = run_duckdb_peer(n, work, raw, db, env)
     return result
+
+
+# --- the stronger peer (DuckDB SQL features + one LightGBM fit) and the ratios -------------
+
+
+def run_duckdb_peer(n: int, work: Path, raw: Path, db: Path, env: dict[str, str]) -> dict:
+    """`bench/peer_duckdb_lgbm.py` on the same raw files and examples, in its own process."""
+    print(f"bench {n:,} leads: DuckDB SQL + LightGBM peer ...", flush=True)
+    out_json = work / "peer_duckdb.json"
+    peer = run_measured(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "peer_duckdb_lgbm.py"),
+            "--raw",
+            str(raw),
+            "--db",
+            str(db),
+            "--out",
+            str(out_json),
+        ],
+        env,
+        work / "peer_duckdb.log",
+    )
+    peer.update(json.loads(out_json.read_text()))
+    print(
+        f"bench {n:,} leads: DuckDB + LightGBM peer {peer['seconds']} s, "
+        f"CPU {peer['cpu_seconds']} s, peak {peer['peak_gb']} GB, AUC {peer['holdout_auc']}",
+        flush=True,
+    )
+    return peer
+
+
+def peer_ratio_rows(results: list[dict], row, fmt) -> None:
+    """The stronger peer's figures, and the product's full build against each peer:
+    how many times the peer's wall time, CPU time and memory the product's build
+    takes (below 1: the product is faster / smaller), and the AUC difference."""
+    peers = [
+        ("pandas peer", "peer"),
+        ("DuckDB + LightGBM peer", "peer_duckdb"),
+    ]
+    if all("peer_duckdb" in r for r in results):
+        p = "peer_duckdb"
+        row("DuckDB SQL + LightGBM peer, wall (s)", [fmt(r[p]["seconds"]) for r in results])
+        row("DuckDB peer CPU time (s)", [fmt(r[p]["cpu_seconds"]) for r in results])
+        row("DuckDB peer peak memory (GB)", [fmt(r[p]["peak_gb"], 2) for r in results])
+        row("DuckDB peer holdout AUC", [fmt(r[p]["holdout_auc"], 4) for r in results])
+    for label, key in peers:
+        if not all(key in r for r in results):
+            continue
+        for what, field in (("wall", "seconds"), ("CPU", "cpu_seconds"), ("memory", "peak_gb")):
+            row(
+                f"full build {what} / {label} {what}",
+                [f"{r['full'][field] / r[key][field]:.2f}x" for r in results],
+            )
+        row(
+            f"full build AUC - {label} AUC",
+            [f"{r['full']['holdout_auc'] - r[key]['holdout_auc']:+.4f}" for r in results],
+        )
+
+
+# --- end of the stronger peer ---------------------------------------------------------------
 
 
 def markdown(results: list[dict], command: str) -> str:
@@ -265,6 +329,7 @@ def markdown(results: list[dict], command: str) -> str:
             "peer memory / full build memory",
             [f"{r['peer']['peak_gb'] / r['full']['peak_gb']:.1f}x" for r in results],
         )
+    peer_ratio_rows(results, row, fmt)
     by_size = {r["leads"]: r for r in results}
     if 100_000 in by_size and 1_000_000 in by_size:
         small, big = by_size[100_000], by_size[1_000_000]

@@ -71,9 +71,10 @@ class TrainParams:
 @dataclass(frozen=True)
 class SearchSpace:
     """The fixed list of candidates tried after the base parameters: `trials` decides;
-    `seconds` is a budget that is only reported when exceeded."""
+    `seconds` is a budget that is only reported when exceeded. One trial (the base
+    parameters, one fit) by default: see docs/training.md for what a search buys."""
 
-    trials: int = 2
+    trials: int = 1
     seconds: float = 120.0
 
     def candidates(self, base: TrainParams) -> list[TrainParams]:
