@@ -4,7 +4,7 @@
 
 Reads the product's own training matrix (`ml.ml_training_examples` of a built
 database: the train examples, whose latest date is the early-stopping split, and the
-out-of-time holdout) and calls `leadscore.training.train_model` once per row of
+out-of-time holdout) and calls `leadscore.core.training.train_model` once per row of
 LEVERS: the configuration the product shipped before (a 2-candidate search), then
 each lever changed alone, then the configuration the product now uses, and the
 product's current defaults as they are in `TrainParams` / `SearchSpace`. Every fit
@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from leadscore.training import SearchSpace, TrainParams, train_model
+from leadscore.core.training import SearchSpace, TrainParams, train_model
 
 # the configuration before this measurement: 2 candidates (base and the other class
 # weighting), 500 trees at most, stop after 50 rounds without progress, 200k fit rows,

@@ -166,7 +166,7 @@ def test_the_default_training_is_one_fit_everywhere():
     available: param_search_trials > 1)."""
     import yaml
 
-    from leadscore.training import SearchSpace
+    from leadscore.core.training import SearchSpace
 
     project = yaml.safe_load((Path(__file__).resolve().parents[2] / "dbt_project.yml").read_text())
     assert project["vars"]["param_search_trials"] == 1
