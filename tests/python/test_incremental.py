@@ -212,7 +212,7 @@ def test_incremental_equals_full_refresh(builds):
         assert inc.height > 0, table
         try:
             # floats: relative tolerance 1e-9 (sums added in another order)
-            assert_frame_equal(inc, full, check_exact=False, rtol=1e-9, atol=1e-12)
+            assert_frame_equal(inc, full, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
         except AssertionError as error:
             sizes = f"incremental {inc.height} rows, full {full.height}"
             mismatches.append(f"{table}: {sizes}: {error}")
