@@ -305,3 +305,29 @@ def test_without_a_watermark_every_run_rebuilds_in_full(builds, tmp_path_factory
     full = _query(builds["full"], "select count(*) as n from intermediate.int_events_checked")
     # no row has a file name, and none is stored twice
     assert files.rows() == [(0, full["n"][0])]
+
+
+def test_lookback_reads_rows_appended_to_a_loaded_file(builds, tmp_path_factory):
+    # an export that rewrites its current file with more rows: without a look-back
+    # the loaded file is not read again; with events_lookback_days its new rows arrive
+    tmp = tmp_path_factory.mktemp("lookback")
+    raw = tmp / "raw"
+    shutil.copytree(builds["incremental"].parent / "raw", raw)
+    db = tmp / "copy.duckdb"
+    shutil.copy(builds["incremental"], db)
+    current = raw / "events" / "delivery-2.parquet"
+    frame = pl.read_parquet(current)
+    extra = frame.head(5).with_columns(event_id=pl.format("LATE{}", pl.int_range(pl.len())))
+    frame.vstack(extra).write_parquet(current)
+    # staging too: its view reads the copied folder
+    models = ["run", "--select", "stg_crm__events int_events_checked int_lead_activity_daily"]
+    count = "select count(*) as n from intermediate.int_events_checked where event_id like 'LATE%'"
+    run_dbt(models, db, raw, tmp, VARS)
+    assert _query(db, count)["n"][0] == 0
+    run_dbt(models, db, raw, tmp, {**VARS, "events_lookback_days": 3})
+    assert _query(db, count)["n"][0] == 5
+    # the same rows as a full build of the rewritten export
+    full = tmp / "full.duckdb"
+    run_dbt([*BUILD, "--full-refresh"], full, raw, tmp, VARS)
+    for table, exclude in COMPARED[:4]:
+        assert_frame_equal(_table(db, table, exclude), _table(full, table, exclude))
