@@ -63,13 +63,17 @@ BENCH_FLAGS ?=
 bench: install
 	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES) --out data/bench $(BENCH_FLAGS)
 
+# sqlfluff renders the models against an empty database, so incremental models lint in
+# their full-build form whatever data/leadscore.duckdb holds
+SQLFLUFF = mkdir -p target && rm -f target/sqlfluff.duckdb && DUCKDB_PATH=target/sqlfluff.duckdb $(BIN)/sqlfluff lint
+
 lint: install
 	$(BIN)/ruff check python tests bench models examples
 	$(BIN)/ruff format --check python tests bench models examples
 	$(BIN)/mypy
-	$(BIN)/sqlfluff lint models tests
-	$(BIN)/sqlfluff lint models/staging/hubspot --config tests/sqlfluff/hubspot.cfg
-	$(BIN)/sqlfluff lint models/staging/salesforce --config tests/sqlfluff/salesforce.cfg
+	$(SQLFLUFF) models tests
+	$(SQLFLUFF) models/staging/hubspot --config tests/sqlfluff/hubspot.cfg
+	$(SQLFLUFF) models/staging/salesforce --config tests/sqlfluff/salesforce.cfg
 
 report: install
 	$(BIN)/leadscore report --db data/leadscore.duckdb --out data/report.html

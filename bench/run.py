@@ -17,6 +17,11 @@ then, each in its own process so that its peak memory is its own:
    tutorials write them, on the same raw files and the same holdout examples;
 5. `bench/peer_duckdb_lgbm.py`: the same feature families in plain DuckDB SQL and one
    LightGBM fit, on the same raw files and the same train and holdout examples.
+6. daily refresh (`daily_refresh_step`): the generated world's last day is held back
+   before the full build (bench/holdback: leadscore.demo.holdback) and appended afterwards
+   as new files, the same world one day further; then `dbt build` and, on a copy of
+   the database as it was before, the scoring-only build run on it (incremental event
+   cleaning: docs/incremental.md), with CPU seconds per million new events.
 
 It prints progress, writes `results.json` and `results.md` (the table docs/benchmarks.md
 shows) into `--out`, and keeps each size's data in `--out/<size>/`.
@@ -153,6 +158,9 @@ def bench_size(n: int, args: argparse.Namespace) -> dict:
             work / "generate.log",
         )
     manifest = json.loads((raw / "_manifest.json").read_text())
+    held = work / "held"
+    if args.daily:
+        hold_back_last_day(raw, held, fresh=not gen.get("reused"))
     print(f"bench {n:,} leads: generated in {gen['seconds']} s; full dbt build ...", flush=True)
     for path in (db, db.with_suffix(".duckdb.wal")):
         path.unlink(missing_ok=True)
@@ -209,6 +217,8 @@ def bench_size(n: int, args: argparse.Namespace) -> dict:
             flush=True,
         )
         result["peer_duckdb"] = run_duckdb_peer(n, work, raw, db, env)
+    if args.daily:
+        result["daily"] = daily_refresh_step(n, work, raw, db, held)
     return result
 
 
@@ -273,6 +283,74 @@ def peer_ratio_rows(results: list[dict], row, fmt) -> None:
 # --- end of the stronger peer ---------------------------------------------------------------
 
 
+# --- daily refresh (incremental builds; docs/incremental.md) --------------------------
+DAILY_FILE = "next-day"
+
+
+def hold_back_last_day(raw: Path, held: Path, fresh: bool) -> None:
+    """Move the world's last day out of `raw` (once; a reused world is reset to it)."""
+    import shutil
+
+    from leadscore.demo.holdback import hold_back
+
+    if fresh:
+        shutil.rmtree(held, ignore_errors=True)
+    elif (held / "events" / "held.parquet").exists():
+        for appended in raw.glob(f"*/{DAILY_FILE}.parquet"):
+            appended.unlink()
+        return
+    counts = hold_back(raw, held, days=1)
+    print(f"bench: held back the last day: {counts}", flush=True)
+
+
+def daily_refresh_step(n: int, work: Path, raw: Path, db: Path, held: Path) -> dict:
+    """Append the held-back day, then time `dbt build` and the scoring-only build."""
+    import shutil
+
+    from leadscore.demo.holdback import append_held_back
+
+    before = work / "before_daily.duckdb"
+    shutil.copyfile(db, before)
+    appended = append_held_back(held, raw, DAILY_FILE)
+    new_events = appended.get("events", 0)
+    print(f"bench {n:,} leads: daily refresh, {appended} new rows; dbt build ...", flush=True)
+    build = dbt_build(work, raw, db, "daily")
+    print(f"bench {n:,} leads: daily dbt build {build['seconds']} s; scoring-only ...", flush=True)
+    scoring = dbt_build(
+        work, raw, before, "daily_scoring", ", scoring_only: true", ["--selector", "scoring_only"]
+    )
+    before.unlink()
+    for run in (build, scoring):
+        run["cpu_seconds_per_million_new_events"] = (
+            round(run["cpu_seconds"] / (new_events / 1e6), 1) if new_events else None
+        )
+    print(
+        f"bench {n:,} leads: daily scoring-only {scoring['seconds']} s "
+        f"({scoring['cpu_seconds_per_million_new_events']} CPU s per million new events)",
+        flush=True,
+    )
+    return {"new_rows": appended, "new_events": new_events, "build": build, "scoring_only": scoring}
+
+
+def daily_rows(results: list[dict], row, fmt) -> None:
+    """The daily-refresh rows of the results table (sizes run with the step)."""
+    if not all("daily" in r for r in results):
+        return
+    row("daily refresh: new events", [f"{r['daily']['new_events']:,}" for r in results])
+    for key, label in (("build", "`dbt build`"), ("scoring_only", "scoring-only build")):
+        runs = [r["daily"][key] for r in results]
+        row(f"**daily refresh: {label}, wall (s)**", [f"**{fmt(d['seconds'])}**" for d in runs])
+        row(f"daily refresh: {label} CPU time (s)", [fmt(d["cpu_seconds"]) for d in runs])
+        row(f"daily refresh: {label} peak memory (GB)", [fmt(d["peak_gb"], 2) for d in runs])
+        row(
+            f"daily refresh: {label}, CPU s per million new events",
+            [fmt(d["cpu_seconds_per_million_new_events"]) for d in runs],
+        )
+
+
+# --- end of daily refresh --------------------------------------------------------------
+
+
 def markdown(results: list[dict], command: str) -> str:
     def fmt(v: float | None, digits: int = 1) -> str:
         return "n/a" if v is None else f"{v:,.{digits}f}"
@@ -305,6 +383,7 @@ def markdown(results: list[dict], command: str) -> str:
     )
     row("scoring-only CPU time (s)", [fmt(r["scoring_only"]["cpu_seconds"]) for r in results])
     row("scoring-only peak memory (GB)", [fmt(r["scoring_only"]["peak_gb"], 2) for r in results])
+    daily_rows(results, row, fmt)
     row("holdout AUC", [fmt(r["full"]["holdout_auc"], 4) for r in results])
     row("oracle AUC (best achievable)", [fmt(r["full"]["oracle_auc"], 4) for r in results])
     row(
@@ -351,6 +430,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "bench")
     parser.add_argument("--no-peer", dest="peer", action="store_false")
     parser.add_argument(
+        "--no-daily",
+        dest="daily",
+        action="store_false",
+        help="skip the daily refresh (the full build then sees the world's last day too)",
+    )
+    parser.add_argument(
         "--reuse-data",
         action="store_true",
         help="keep a size's generated data when its manifest matches (generate time from it)",
@@ -359,7 +444,15 @@ def main() -> None:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     args.out.mkdir(parents=True, exist_ok=True)
     command = "make bench BENCH_SIZES=" + ",".join(str(s) for s in sizes)
-    flags = [f for f, on in (("--reuse-data", args.reuse_data), ("--no-peer", not args.peer)) if on]
+    flags = [
+        f
+        for f, on in (
+            ("--reuse-data", args.reuse_data),
+            ("--no-peer", not args.peer),
+            ("--no-daily", not args.daily),
+        )
+        if on
+    ]
     if flags:
         command += f" BENCH_FLAGS='{' '.join(flags)}'"
     results = []

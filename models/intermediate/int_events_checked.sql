@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['source_file', 'source_row'],
+    on_schema_change='fail',
+    pre_hook="{{ events_checked_pre_hook() }}",
+) }}
 {#- Every exported event with its surviving lead id and the first rule it breaks
     (quarantine_reason, null when clean). int_events_cleaned keeps the clean rows,
     int_events_quarantined the others: nothing is dropped silently. The only table of
@@ -6,15 +13,140 @@
     read (lead, time, type, page, cleaning flags), and the raw text and the
     other columns only on quarantined rows, where they explain the reason. The other
     columns of a clean event (campaign, device, session, duration) stay in the source. -#}
-with
+{#- Incremental (docs/incremental.md): a run checks the rows of event files not loaded
+    before (the watermark: file names) and re-checks the stored rows whose outcome can
+    have changed: those sharing an event id with a new or re-checked row (the duplicate
+    ranking is redone over all rows of the id), those whose lead now maps elsewhere
+    (a merge, a lead that arrived or was quarantined since) and those quarantined as
+    future_dated that are no longer in the future. Re-checked rows are read again from
+    staging by (source_file, source_row) and replace the stored ones (delete+insert).
+    The result equals a --full-refresh build. -#}
+{%- set incremental = is_incremental() and events_watermark_available() %}
+{%- set rows = 'batch' if incremental else ref('stg_crm__events') %}
 
-events as (
-    select * from {{ ref('stg_crm__events') }}
-),
+with
 
 id_map as (
     select * from {{ ref('int_lead_ids_mapped') }}
 ),
+{%- if incremental %}
+{%- set new_files = events_new_files() %}
+{%- set lookback_files = events_lookback_files() %}
+
+stored as (
+    select * from {{ this }}
+),
+
+new_rows as (
+    select
+        *,
+        cast(null as varchar) as previous_lead_id
+    from {{ ref('stg_crm__events') }}
+    {%- if new_files %}
+    where source_file in ({{ new_files | join(', ') }})
+    {%- else %}
+    where 1 = 0
+    {%- endif %}
+    {%- if lookback_files %}
+    union all
+    -- rows appended to a loaded file since it was read (var events_lookback_days)
+    select
+        appended.*,
+        cast(null as varchar) as previous_lead_id
+    from {{ ref('stg_crm__events') }} as appended
+    where
+        appended.source_file in ({{ lookback_files | join(', ') }})
+        and not exists (
+            select 1
+            from stored
+            where stored.source_file = appended.source_file and stored.source_row = appended.source_row
+        )
+    {%- endif %}
+),
+
+-- stored rows whose lead mapping changed since they were checked
+stored_leads as (
+    select distinct
+        coalesce(source_lead_id_if_different, lead_id) as source_lead_id,
+        lead_id,
+        is_lead_unknown
+    from stored
+    where coalesce(source_lead_id_if_different, lead_id) is not null
+),
+
+remapped_leads as (
+    select stored_leads.source_lead_id
+    from stored_leads
+    left join id_map on stored_leads.source_lead_id = id_map.source_lead_id
+    where
+        stored_leads.lead_id is distinct from id_map.lead_id
+        or stored_leads.is_lead_unknown != (id_map.source_lead_id is null)
+),
+
+recheck_seeds as (
+    select
+        stored.source_file,
+        stored.source_row,
+        stored.event_id
+    from stored
+    inner join remapped_leads
+        on coalesce(stored.source_lead_id_if_different, stored.lead_id) = remapped_leads.source_lead_id
+    union all
+    select
+        source_file,
+        source_row,
+        event_id
+    from stored
+    where
+        quarantine_reason = 'future_dated'
+        and {{ date_range_reason('occurred_at') }} is distinct from 'future_dated'
+),
+
+-- every stored row of an event id seen in this batch: the ranking is redone over all
+affected_event_ids as (
+    select event_id from new_rows
+    where event_id is not null
+    union
+    select event_id from recheck_seeds
+    where event_id is not null
+),
+
+recheck_keys as (
+    select
+        stored.source_file,
+        stored.source_row,
+        stored.lead_id as previous_lead_id
+    from stored
+    inner join affected_event_ids on stored.event_id = affected_event_ids.event_id
+    union
+    select
+        stored.source_file,
+        stored.source_row,
+        stored.lead_id as previous_lead_id
+    from stored
+    inner join recheck_seeds
+        on
+            stored.source_file = recheck_seeds.source_file
+            and stored.source_row = recheck_seeds.source_row
+),
+
+rechecked_rows as (
+    select
+        staged.*,
+        recheck_keys.previous_lead_id
+    from {{ ref('stg_crm__events') }} as staged
+    inner join recheck_keys
+        on
+            staged.source_file = recheck_keys.source_file
+            and staged.source_row = recheck_keys.source_row
+),
+
+batch as (
+    select * from new_rows
+    union all
+    select * from rechecked_rows
+),
+{%- endif %}
 
 -- duplicate ids are rare: rank only their rows (a window over every event, with all
 -- its columns, is the most memory-hungry step of the build at 50M events). The id
@@ -22,7 +154,7 @@ id_map as (
 -- three times is materialised with every column (25 s at 50M events).
 duplicate_ids as (
     select event_id
-    from {{ ref('stg_crm__events') }}
+    from {{ rows }}
     where event_id is not null
     group by event_id
     having count(*) > 1
@@ -31,8 +163,11 @@ duplicate_ids as (
 singles as (
     select
         events.*,
+        {%- if not incremental %}
+        cast(null as varchar) as previous_lead_id,
+        {%- endif %}
         1 as event_id_occurrence
-    from events
+    from {{ rows }} as events
     left join duplicate_ids on events.event_id = duplicate_ids.event_id
     where duplicate_ids.event_id is null
 ),
@@ -40,11 +175,17 @@ singles as (
 duplicates as (
     select
         repeated.*,
+        {%- if not incremental %}
+        cast(null as varchar) as previous_lead_id,
+        {%- endif %}
+        -- file and row last: the same order whichever batch a copy arrived in
         row_number() over (
             partition by repeated.event_id
-            order by repeated.occurred_at, repeated.occurred_at_raw, repeated.source_lead_id
+            order by
+                repeated.occurred_at, repeated.occurred_at_raw, repeated.source_lead_id,
+                repeated.source_file, repeated.source_row
         ) as event_id_occurrence
-    from {{ ref('stg_crm__events') }} as repeated
+    from {{ rows }} as repeated
     inner join duplicate_ids on repeated.event_id = duplicate_ids.event_id
 ),
 
@@ -59,6 +200,7 @@ checked as (
         numbered.*,
         id_map.lead_id,
         id_map.is_merged as is_remapped,
+        numbered.source_lead_id is not null and id_map.source_lead_id is null as is_lead_unknown,
         case
             when numbered.event_id is null then 'missing_event_id'
             when numbered.event_id_occurrence > 1 then 'duplicate_event_id'
@@ -106,7 +248,15 @@ final as (
         -- raw values of quarantined rows, to see what was wrong
         case when checked.quarantine_reason is not null then checked.occurred_at_raw end as occurred_at_raw,
         case when checked.quarantine_reason is not null then checked.event_type_raw end as event_type_raw,
-        case when checked.quarantine_reason is not null then checked.duration_seconds end as duration_seconds
+        case when checked.quarantine_reason is not null then checked.duration_seconds end as duration_seconds,
+        -- bookkeeping of the incremental build (docs/incremental.md): the row's file and
+        -- row number (the key), whether its lead id was unknown, the lead it had before
+        -- this build re-checked it and when it was (re)checked
+        checked.source_file,
+        checked.source_row,
+        checked.is_lead_unknown,
+        checked.previous_lead_id,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as checked_at
     from checked
 )
 

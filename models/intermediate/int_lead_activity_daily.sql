@@ -1,18 +1,35 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ activity_pre_hook() }}",
+) }}
 {#- One row per lead and day with activity: event counts by type, key-page views and
     the first time of each type that day. Daily grain keeps the point-in-time feature
     joins small; every as-of time is a midnight, so "before the as-of date" is exact
-    at this grain. Only leads with examples (int_lead_snapshots_filtered) are kept:
-    nothing else reads the activity, and a scoring-only build then aggregates just the
-    open leads' events. -#}
+    at this grain. Every surviving lead with clean events has its days here.
+    Incremental (docs/incremental.md): a run recomputes only the (lead, day) pairs of the
+    events int_events_checked (re)checked since this table was last built (under their
+    lead now and the lead they had before); the pre-hook deletes those pairs first. -#}
+{%- set incremental = is_incremental() and events_watermark_available() %}
+
 with
 
-leads_with_examples as (
-    select distinct lead_id from {{ ref('int_lead_snapshots_filtered') }}
+{%- if incremental %}
+
+changed_pairs as (
+    {{ activity_changed_pairs(this) }}
 ),
+{%- endif %}
 
 events as (
-    select * from {{ ref('int_events_cleaned') }}
-    where lead_id in (select leads_with_examples.lead_id from leads_with_examples)
+    select events.* from {{ ref('int_events_cleaned') }} as events
+    {%- if incremental %}
+    inner join changed_pairs
+        on
+            events.lead_id = changed_pairs.lead_id
+            and cast(events.occurred_at as date) = changed_pairs.activity_date
+    {%- endif %}
 ),
 
 final as (
@@ -35,7 +52,9 @@ final as (
             ) then occurred_at end
         ) as first_sales_touch_at,
         min(occurred_at) as first_event_at,
-        max(occurred_at) as last_event_at
+        max(occurred_at) as last_event_at,
+        -- the newest checked_at of int_events_checked this row has seen (the watermark)
+        (select max(checked.checked_at) from {{ ref('int_events_checked') }} as checked) as checked_through
     from events
     group by lead_id, cast(occurred_at as date)
 )

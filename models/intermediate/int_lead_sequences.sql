@@ -2,6 +2,11 @@
     (var sequence_first_page) within var('sequence_first_page_hours') of creation, then
     a second page (var sequence_second_page) within var('sequence_second_page_days')
     after it. Features compare this moment with as_of, so it never leaks. -#}
+{%- set spine = ref('int_lead_snapshots_filtered') %}
+{%- set scored_leads_filter = (
+    "lead_id in (select spine.lead_id from " ~ spine ~ " as spine)"
+) if var('scoring_only') else "true" %}
+
 with
 
 leads as (
@@ -17,7 +22,10 @@ views as (
         occurred_at,
         page_category
     from {{ ref('int_events_cleaned') }}
-    where event_type = 'page_view'
+    where
+        event_type = 'page_view'
+        -- a scoring-only build reads the page views of the leads it scores only
+        and {{ scored_leads_filter }}
 ),
 
 first_steps as (

@@ -27,7 +27,16 @@ renamed as (
         nullif(trim(cast(session_id as varchar)), '') as session_id,
         -- text ('ten'), NaN and infinity -> null, flagged for marts.data_quality
         {{ parse_number('duration_seconds', dbt.type_bigint()) }} as duration_seconds,
-        {{ is_not_a_number('duration_seconds') }} as is_duration_not_a_number
+        {{ is_not_a_number('duration_seconds') }} as is_duration_not_a_number,
+        -- where the row came from: the watermark of the incremental cleaning
+        -- (int_events_checked); null when the source is no parquet folder
+        {%- if events_watermark_available() %}
+        parse_filename(filename) as source_file,
+        file_row_number as source_row
+        {%- else %}
+        cast(null as varchar) as source_file,
+        cast(null as bigint) as source_row
+        {%- endif %}
     from source
 ),
 

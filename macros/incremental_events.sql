@@ -1,0 +1,105 @@
+{#- Incremental event cleaning (int_events_checked, int_lead_activity_daily);
+    docs/incremental.md describes the design. -#}
+
+{#- True when the events arrive as parquet files read with their file name and row
+    number (the default source crm.events): the file name is the watermark. Otherwise
+    (hubspot / salesforce connector tables, or the source repointed at a table) there is
+    no watermark and the incremental models rebuild in full on every run. -#}
+{% macro events_watermark_available() -%}
+    {%- if crm_mode() != 'generic' or not var('incremental_events', true) -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set relation = source('crm', 'events') | string -%}
+    {{ return('read_parquet(' in relation and 'filename = true' in relation and 'file_row_number = true' in relation) }}
+{%- endmacro %}
+
+
+{#- The event files not yet loaded into int_events_checked, as a list of SQL string
+    literals (file names without folder). Read at execution: a constant list lets the
+    parquet reader skip the loaded files instead of reading them to filter. -#}
+{% macro events_new_files() -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set pattern = raw_files_literal('events') -%}
+    {%- set rows = run_query(
+        'select parse_filename(file) as source_file from glob(' ~ pattern ~ ') '
+        ~ 'where parse_filename(file) not in (select distinct source_file from ' ~ this ~ ' where source_file is not null) '
+        ~ 'order by 1'
+    ) -%}
+    {%- set names = [] -%}
+    {%- for row in rows -%}
+        {%- do names.append(sql_string(row[0])) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+
+{#- Pre-hook of int_events_checked: without a watermark an incremental run rebuilds in
+    full, so the stored rows go first. -#}
+{% macro events_checked_pre_hook() -%}
+    {%- if is_incremental() and not events_watermark_available() -%}
+        delete from {{ this }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The (lead, day) pairs whose activity a run recomputes: the days of the events
+    (re)checked since the activity table was last built, under their current lead and
+    under the lead they had before (a merge moves them; a duplicate found later or a
+    lead quarantined later takes them out). -#}
+{% macro activity_changed_pairs(activity) -%}
+    select distinct
+        touched.lead_id,
+        cast(touched.occurred_at as date) as activity_date
+    from (
+        select
+            lead_id,
+            occurred_at
+        from {{ ref('int_events_checked') }}
+        where checked_at > (select coalesce(max(activity.checked_through), cast('1900-01-01' as timestamp)) from {{ activity }} as activity)
+        union all
+        select
+            previous_lead_id as lead_id,
+            occurred_at
+        from {{ ref('int_events_checked') }}
+        where checked_at > (select coalesce(max(activity.checked_through), cast('1900-01-01' as timestamp)) from {{ activity }} as activity)
+    ) as touched
+    where touched.lead_id is not null and touched.occurred_at is not null
+{%- endmacro %}
+
+
+{#- Pre-hook of int_lead_activity_daily: the recomputed pairs are deleted first (a pair
+    left without clean events must go); without a watermark, every row. -#}
+{% macro activity_pre_hook() -%}
+    {%- if is_incremental() -%}
+        {%- if events_watermark_available() -%}
+            delete from {{ this }}
+            where (lead_id, activity_date) in ({{ activity_changed_pairs(this) }})
+        {%- else -%}
+            delete from {{ this }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Loaded event files read again for rows appended to them since (var
+    events_lookback_days > 0): those whose newest clean event is within that many days
+    of the newest clean event of all. -#}
+{% macro events_lookback_files() -%}
+    {%- set days = var('events_lookback_days', 0) -%}
+    {%- if not execute or not days or days | float <= 0 -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set rows = run_query(
+        'select source_file from ' ~ this ~ ' where quarantine_reason is null and source_file is not null '
+        ~ 'group by source_file having max(occurred_at) >= ('
+        ~ 'select ' ~ dbt.dateadd('day', -1 * (days | int), 'max(occurred_at)') ~ ' from ' ~ this
+        ~ ' where quarantine_reason is null) order by 1'
+    ) -%}
+    {%- set names = [] -%}
+    {%- for row in rows -%}
+        {%- do names.append(sql_string(row[0])) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
