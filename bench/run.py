@@ -1,4 +1,4 @@
-"""Scale benchmark: generate, full build, scoring-only build and the pandas peer per size.
+"""Scale benchmark per size: generate, full build, scoring-only build, peers, daily refresh.
 
     make bench                                   # 10k, 100k and 1M leads
     make bench BENCH_SIZES=10000,100000          # a quicker run
@@ -193,46 +193,28 @@ def bench_size(n: int, args: argparse.Namespace) -> dict:
         "scoring_only": scoring,
     }
     if args.peer:
-        print(f"bench {n:,} leads: pandas + scikit-learn peer ...", flush=True)
-        peer_json = work / "peer.json"
-        peer = run_measured(
-            [
-                sys.executable,
-                str(ROOT / "bench" / "peer_pandas.py"),
-                "--raw",
-                str(raw),
-                "--db",
-                str(db),
-                "--out",
-                str(peer_json),
-            ],
-            env,
-            work / "peer.log",
+        result["peer"] = run_peer(n, work, raw, db, env, "peer_pandas", "pandas + scikit-learn")
+        result["peer_duckdb"] = run_peer(
+            n, work, raw, db, env, "peer_duckdb_lgbm", "DuckDB + LightGBM"
         )
-        peer.update(json.loads(peer_json.read_text()))
-        result["peer"] = peer
-        print(
-            f"bench {n:,} leads: peer {peer['seconds']} s, peak {peer['peak_gb']} GB, "
-            f"AUC {peer['holdout_auc']}",
-            flush=True,
-        )
-        result["peer_duckdb"] = run_duckdb_peer(n, work, raw, db, env)
     if args.daily:
         result["daily"] = daily_refresh_step(n, work, raw, db, held)
     return result
 
 
-# --- the stronger peer (DuckDB SQL features + one LightGBM fit) and the ratios -------------
+# --- the peers (pandas + scikit-learn; DuckDB SQL + one LightGBM fit) and the ratios -------------
 
 
-def run_duckdb_peer(n: int, work: Path, raw: Path, db: Path, env: dict[str, str]) -> dict:
-    """`bench/peer_duckdb_lgbm.py` on the same raw files and examples, in its own process."""
-    print(f"bench {n:,} leads: DuckDB SQL + LightGBM peer ...", flush=True)
-    out_json = work / "peer_duckdb.json"
+def run_peer(
+    n: int, work: Path, raw: Path, db: Path, env: dict[str, str], script: str, label: str
+) -> dict:
+    """`bench/<script>.py` on the same raw files and examples, in its own process."""
+    print(f"bench {n:,} leads: {label} peer ...", flush=True)
+    out_json = work / f"{script}.json"
     peer = run_measured(
         [
             sys.executable,
-            str(ROOT / "bench" / "peer_duckdb_lgbm.py"),
+            str(ROOT / "bench" / f"{script}.py"),
             "--raw",
             str(raw),
             "--db",
@@ -241,11 +223,11 @@ def run_duckdb_peer(n: int, work: Path, raw: Path, db: Path, env: dict[str, str]
             str(out_json),
         ],
         env,
-        work / "peer_duckdb.log",
+        work / f"{script}.log",
     )
     peer.update(json.loads(out_json.read_text()))
     print(
-        f"bench {n:,} leads: DuckDB + LightGBM peer {peer['seconds']} s, "
+        f"bench {n:,} leads: {label} peer {peer['seconds']} s, "
         f"CPU {peer['cpu_seconds']} s, peak {peer['peak_gb']} GB, AUC {peer['holdout_auc']}",
         flush=True,
     )

@@ -27,11 +27,7 @@
         ~ 'where parse_filename(file) not in (select distinct source_file from ' ~ this ~ ' where source_file is not null) '
         ~ 'order by 1'
     ) -%}
-    {%- set names = [] -%}
-    {%- for row in rows -%}
-        {%- do names.append(sql_string(row[0])) -%}
-    {%- endfor -%}
-    {{ return(names) }}
+    {{ return(file_name_literals(rows)) }}
 {%- endmacro %}
 
 
@@ -97,6 +93,12 @@
         ~ 'select ' ~ dbt.dateadd('day', -1 * (days | int), 'max(occurred_at)') ~ ' from ' ~ this
         ~ ' where quarantine_reason is null) order by 1'
     ) -%}
+    {{ return(file_name_literals(rows)) }}
+{%- endmacro %}
+
+
+{#- The first column of a run_query result as SQL string literals (file names). -#}
+{% macro file_name_literals(rows) -%}
     {%- set names = [] -%}
     {%- for row in rows -%}
         {%- do names.append(sql_string(row[0])) -%}

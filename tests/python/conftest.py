@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from leadscore.demo.generator import GeneratorConfig, generate
+from tests_support import run_dbt_command
 
 PROJECT = Path(__file__).resolve().parents[2]
 # 5,000 people: the model learns from leads sales does not own yet (var handoff_stage),
@@ -22,26 +19,7 @@ SMALL = GeneratorConfig(n_leads=5000, seed=7, events_per_lead=25, unparseable_ti
 def run_dbt(args: list[str], db: Path, raw: Path, tmp: Path, extra_vars: dict | None = None):
     """Run dbt in the project against database `db` and raw data `raw`; fail loudly."""
     variables = {"raw_data_path": str(raw), "catboost_iterations": 200, **(extra_vars or {})}
-    env = {
-        **os.environ,
-        "DUCKDB_PATH": str(db),
-        "DO_NOT_TRACK": "1",
-        "DBT_PROFILES_DIR": str(PROJECT),
-    }
-    dbt = Path(sys.executable).with_name("dbt")
-    cmd = [
-        str(dbt),
-        *args,
-        "--project-dir",
-        str(PROJECT),
-        "--target-path",
-        str(tmp / "target"),
-        "--log-path",
-        str(tmp / "logs"),
-        "--vars",
-        json.dumps(variables),
-    ]
-    result = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
+    result = run_dbt_command(args, db, tmp, variables)
     if result.returncode != 0:
         pytest.fail(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr}")
     return result
@@ -76,7 +54,7 @@ def con(built_db):
 # `built_db`, `small_raw`) or a function of its module they call names `run_dbt` or the
 # `dbt` executable. Every other test is `unit`. A test marked by hand keeps its marker.
 
-BUILD_NAMES = {"run_dbt", "built_db", "small_raw"}
+BUILD_NAMES = {"run_dbt", "run_dbt_command", "built_db", "small_raw"}
 
 
 def _code_runs_dbt(code, namespace: dict, seen: set) -> bool:

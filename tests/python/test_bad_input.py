@@ -8,7 +8,6 @@ The base export has no planted mess at all, so every count below is the injectio
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -23,8 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import PROJECT
 from leadscore.demo.generator import GeneratorConfig, generate
+from tests_support import run_dbt_command
 
 CLEAN = GeneratorConfig(
     n_leads=1500,
@@ -62,24 +61,8 @@ def write(raw: Path, table: str, frame: pl.DataFrame | pa.Table) -> None:
 def build(
     raw: Path, tmp: Path, *flags: str, extra_vars: dict | None = None
 ) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DUCKDB_PATH": str(tmp / "db.duckdb"), "DO_NOT_TRACK": "1"}
     variables = {"raw_data_path": str(raw), "catboost_iterations": 50, **(extra_vars or {})}
-    cmd = [
-        str(Path(sys.executable).with_name("dbt")),
-        "build",
-        "--project-dir",
-        str(PROJECT),
-        "--profiles-dir",
-        str(PROJECT),
-        "--target-path",
-        str(tmp / "target"),
-        "--log-path",
-        str(tmp / "logs"),
-        "--vars",
-        json.dumps(variables),
-        *flags,
-    ]
-    return subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
+    return run_dbt_command(["build", *flags], tmp / "db.duckdb", tmp, variables)
 
 
 def dq(tmp: Path) -> dict[tuple[str, str], dict[str, int]]:
@@ -694,22 +677,7 @@ def test_statements_in_vars_stop_before_anything_runs(clean_raw, tmp_path):
         "min_useful_auc": f"0.55; {PWN}",
     }
     db = tmp_path / "db.duckdb"
-    env = {**os.environ, "DUCKDB_PATH": str(db), "DO_NOT_TRACK": "1"}
-    cmd = [
-        str(Path(sys.executable).with_name("dbt")),
-        "build",
-        "--project-dir",
-        str(PROJECT),
-        "--profiles-dir",
-        str(PROJECT),
-        "--target-path",
-        str(tmp_path / "target"),
-        "--log-path",
-        str(tmp_path / "logs"),
-        "--vars",
-        json.dumps({"raw_data_path": str(clean_raw), **hostile}),
-    ]
-    result = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
+    result = run_dbt_command(["build"], db, tmp_path, {"raw_data_path": str(clean_raw), **hostile})
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "Traceback" not in output

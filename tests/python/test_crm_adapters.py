@@ -10,18 +10,15 @@ start: rules scores).
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import PROJECT, run_dbt
+from conftest import run_dbt
 from leadscore.demo.crm_fixtures import connector_tables, fixture_config, generate_connector
 from leadscore.demo.generator import generate
+from tests_support import run_dbt_command
 
 # 3,000 contacts: the model learns from the contacts sales does not own yet (var
 # handoff_stage); with 1,200 the holdout held about a dozen conversions and its AUC
@@ -365,22 +362,7 @@ def test_connector_fixtures_are_deterministic(tmp_path):
 
 def test_missing_required_connector_table_stops_the_build(tmp_path):
     db = tmp_path / "empty.duckdb"
-    env = {**os.environ, "DUCKDB_PATH": str(db), "DO_NOT_TRACK": "1"}
-    cmd = [
-        str(Path(sys.executable).with_name("dbt")),
-        "build",
-        "--project-dir",
-        str(PROJECT),
-        "--profiles-dir",
-        str(PROJECT),
-        "--target-path",
-        str(tmp_path / "target"),
-        "--log-path",
-        str(tmp_path / "logs"),
-        "--vars",
-        json.dumps({"crm": "salesforce"}),
-    ]
-    result = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
+    result = run_dbt_command(["build"], db, tmp_path, {"crm": "salesforce"})
     assert result.returncode != 0
     assert "salesforce.lead: table not found" in result.stdout
     assert "salesforce_database / salesforce_schema" in result.stdout

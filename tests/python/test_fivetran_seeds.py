@@ -12,10 +12,6 @@ number asserted below can be counted by hand in the CSV files.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -26,6 +22,7 @@ import yaml
 from sqlglot import expressions as exp
 
 from conftest import PROJECT, run_dbt
+from tests_support import run_dbt_command
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fivetran"
 
@@ -241,23 +238,7 @@ def test_source_freshness_on_fivetran_synced(crm, tmp_path):
     # the seeds were synced in 2020-2024 (_fivetran_synced): far past error_after
     db = tmp_path / "freshness.duckdb"
     load_seeds(crm, db)
-    env = {**os.environ, "DUCKDB_PATH": str(db), "DO_NOT_TRACK": "1"}
-    cmd = [
-        str(Path(sys.executable).with_name("dbt")),
-        "source",
-        "freshness",
-        "--project-dir",
-        str(PROJECT),
-        "--profiles-dir",
-        str(PROJECT),
-        "--target-path",
-        str(tmp_path / "target"),
-        "--log-path",
-        str(tmp_path / "logs"),
-        "--vars",
-        json.dumps({"crm": crm}),
-    ]
-    result = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
+    result = run_dbt_command(["source", "freshness"], db, tmp_path, {"crm": crm})
     table = {"hubspot": "contact", "salesforce": "lead"}[crm]
     assert result.returncode != 0, result.stdout[-3000:]
     assert f"freshness of {crm}.{table}" in result.stdout, result.stdout[-3000:]

@@ -37,6 +37,7 @@ from leadscore.flat import (
     prepare,
     train_baseline,
 )
+from tests_support import run_dbt_command
 
 OLIST = Path(os.environ.get("OLIST_DIR", PROJECT / "examples" / "olist" / "data"))
 OLIST_VARS = {
@@ -47,25 +48,7 @@ OLIST_VARS = {
 
 
 def dbt_build(tmp: Path, variables: dict, db: Path | None = None) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DUCKDB_PATH": str(db or tmp / "leadscore.duckdb"),
-        "DO_NOT_TRACK": "1",
-        "DBT_PROFILES_DIR": str(PROJECT),
-    }
-    cmd = [
-        str(Path(sys.executable).with_name("dbt")),
-        "build",
-        "--project-dir",
-        str(PROJECT),
-        "--target-path",
-        str(tmp / "target"),
-        "--log-path",
-        str(tmp / "logs"),
-        "--vars",
-        json.dumps(variables),
-    ]
-    return subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
+    return run_dbt_command(["build"], db or tmp / "leadscore.duckdb", tmp, variables)
 
 
 # -- unit tests -----------------------------------------------------------------------
