@@ -84,8 +84,10 @@ DASHBOARD_PORT ?= 8501
 dashboard: install
 	$(BIN)/python -m leadscore.dashboard --db data/leadscore_bi.duckdb --port $(DASHBOARD_PORT)
 
+# every test: the fast loop first (it fails in a minute or two), then the tests that build
 pytest: install browser
-	$(BIN)/pytest
+	$(BIN)/pytest -m unit -q
+	$(BIN)/pytest -m "not unit"
 
 test: lint pytest
 

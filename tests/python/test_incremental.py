@@ -123,6 +123,14 @@ def _shape_second_delivery(raw, held) -> dict[str, object]:
     # first delivery
     held_lead_ids = held_leads["lead_id"].to_list()
     early = held_events.filter(pl.col("lead_id").is_in(held_lead_ids)).head(1)
+    if early.height == 0:
+        # the last day's new leads brought no event that day: one held-back event
+        # becomes the first event of a held-back lead, a minute after its creation
+        created = _ts(held_leads, "created_at")[0]
+        early = held_events.head(1).with_columns(
+            lead_id=pl.lit(held_lead_ids[0]),
+            occurred_at=pl.lit(f"{created + timedelta(minutes=1):%Y-%m-%d %H:%M:%S}"),
+        )
     assert early.height == 1
     columns = events.columns
     events.filter(~pl.col("event_id").is_in(late["event_id"].implode())).vstack(
