@@ -305,19 +305,7 @@ def train_model(
         raise ValueError(f"training examples lack required columns: {sorted(missing)}")
     examples = examples.sort("as_of", "lead_id")
     train, fit, validation, holdout = _split(examples, validation_snapshots)
-    counts = {
-        "train_examples": train.height,
-        "train_positives": int(train["label"].sum() or 0),
-        "holdout_examples": holdout.height,
-        "holdout_positives": int(holdout["label"].sum() or 0),
-    }
-    for part in ("train", "holdout"):
-        n, pos = counts[f"{part}_examples"], counts[f"{part}_positives"]
-        if pos == 0 or pos == n:
-            raise NotEnoughHistory(
-                f"the {part} split has {n} examples and {pos} conversions: both classes are "
-                "needed. Add history, or lower snapshot_interval_days / holdout_snapshots."
-            )
+    counts = _split_counts(train, holdout)
     if validation.height and validation["label"].n_unique() < 2:
         fit, validation = train, train.clear()
     spec = infer_spec(examples)
@@ -333,9 +321,69 @@ def train_model(
         f"{validation.height:,} to validate, {holdout.height:,} ({counts['holdout_positives']:,}) "
         f"held out; {len(spec.numeric)} numeric + {len(spec.categorical)} categorical features"
     )
-    fit_pool = pool_for(fit, spec, with_label=True, class_weights=(w_pos, w_neg))
+    model, chosen, tried = _fit_candidates(
+        fit, validation, spec, (w_pos, w_neg), params, search or SearchSpace(), log
+    )
+    calibration, raw_metrics, metrics = _evaluate_on_holdout(model, holdout, spec, log)
+    fingerprint, model_bytes = stamp_identity(model)
+    train_from, train_to = _window(train)
+    holdout_from, holdout_to = _window(holdout)
+    return TrainedModel(
+        model=model,
+        label=label or LabelDefinition(),
+        spec=spec,
+        params=chosen,
+        metrics=metrics,
+        raw_metrics=raw_metrics,
+        calibration=calibration,
+        counts=counts,
+        window={
+            "train_from": train_from,
+            "train_to": train_to,
+            "validation_from": _window(validation)[0],
+            "holdout_from": holdout_from,
+            "holdout_to": holdout_to,
+        },
+        search=tried,
+        trained_at=datetime.now(UTC),
+        fingerprint=fingerprint,
+        model_bytes=model_bytes,
+    )
+
+
+def _split_counts(train: pl.DataFrame, holdout: pl.DataFrame) -> dict[str, int]:
+    """Examples and conversions per split; both classes are needed in each."""
+    counts = {
+        "train_examples": train.height,
+        "train_positives": int(train["label"].sum() or 0),
+        "holdout_examples": holdout.height,
+        "holdout_positives": int(holdout["label"].sum() or 0),
+    }
+    for part in ("train", "holdout"):
+        n, pos = counts[f"{part}_examples"], counts[f"{part}_positives"]
+        if pos == 0 or pos == n:
+            raise NotEnoughHistory(
+                f"the {part} split has {n} examples and {pos} conversions: both classes are "
+                "needed. Add history, or lower snapshot_interval_days / holdout_snapshots."
+            )
+    return counts
+
+
+def _fit_candidates(
+    fit: pl.DataFrame,
+    validation: pl.DataFrame,
+    spec: FeatureSpec,
+    weights: tuple[float, float],
+    params: TrainParams,
+    search: SearchSpace,
+    log: Callable[[str], None],
+) -> tuple[CatBoostClassifier, TrainParams, list[dict[str, object]]]:
+    """Fit every candidate of the fixed list; the best validation AUC wins (the first
+    candidate when there is no validation split). Returns the model, its parameters and
+    what was tried."""
+    w_pos, w_neg = weights
+    fit_pool = pool_for(fit, spec, with_label=True, class_weights=weights)
     eval_pool = pool_for(validation, spec, with_label=True) if validation.height else None
-    search = search or SearchSpace()
     tried: list[dict[str, object]] = []
     best: tuple[float, CatBoostClassifier, TrainParams] | None = None
     started = time.perf_counter()
@@ -382,12 +430,22 @@ def train_model(
             "choice must not depend on machine load): lower param_search_trials to save time"
         )
     _, model, chosen = best
+    return model, chosen, tried
+
+
+def _evaluate_on_holdout(
+    model: CatBoostClassifier,
+    holdout: pl.DataFrame,
+    spec: FeatureSpec,
+    log: Callable[[str], None],
+) -> tuple[CalibrationReport, dict[str, float], dict[str, float]]:
+    """Calibrate on the holdout; the raw metrics, and the reported ones: calibrated
+    probability metrics on rows the calibrator was not fitted on (cross-fitted), ranking
+    metrics on the model's own ranking."""
     y_holdout = holdout["label"].cast(pl.Int8).to_numpy()
     p_raw = model.predict_proba(pool_for(holdout, spec))[:, 1]
     calibration = calibrate_on_holdout(y_holdout, p_raw)
     raw_metrics = all_metrics(y_holdout, p_raw)
-    # calibrated probability metrics on rows the calibrator was not fitted on
-    # (cross-fitted); ranking metrics on the model's own ranking
     metrics = (
         holdout_metrics(y_holdout, p_raw, calibration.out_of_fold)
         if calibration.applied
@@ -399,30 +457,7 @@ def train_model(
         f"{metrics['ece']:.4f}, log loss {raw_metrics['log_loss']:.4f} -> "
         f"{metrics['log_loss']:.4f} (calibration {calibration.reason})"
     )
-    fingerprint, model_bytes = stamp_identity(model)
-    train_from, train_to = _window(train)
-    holdout_from, holdout_to = _window(holdout)
-    return TrainedModel(
-        model=model,
-        label=label or LabelDefinition(),
-        spec=spec,
-        params=chosen,
-        metrics=metrics,
-        raw_metrics=raw_metrics,
-        calibration=calibration,
-        counts=counts,
-        window={
-            "train_from": train_from,
-            "train_to": train_to,
-            "validation_from": _window(validation)[0],
-            "holdout_from": holdout_from,
-            "holdout_to": holdout_to,
-        },
-        search=tried,
-        trained_at=datetime.now(UTC),
-        fingerprint=fingerprint,
-        model_bytes=model_bytes,
-    )
+    return calibration, raw_metrics, metrics
 
 
 def predict(
