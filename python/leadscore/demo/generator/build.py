@@ -171,6 +171,27 @@ def _tech_stacks(tech: np.ndarray, rng: np.random.Generator) -> pl.Series:
     )["tech_stack"]
 
 
+LEAD_COLUMNS = [
+    "lead_id",
+    "email",
+    "job_title",
+    "company_name",
+    "company_domain",
+    "account_id",
+    "lead_source",
+    "country",
+    "created_at",
+    "updated_at",
+    "owner_id",
+    "is_deleted",
+    "email_bounced",
+    "unsubscribed",
+    "budget_range",
+    "purchase_timeline",
+    "stated_need",
+]
+
+
 def _leads_table(
     cfg: GeneratorConfig,
     leads: Leads,
@@ -183,6 +204,72 @@ def _leads_table(
     each duplicate record (record n + i duplicates lead dup_of[i]), its creation time
     and the mask of records quarantined for an unparseable created_at (by record
     number: leads first, then duplicates)."""
+    n = leads.n
+    contact = _contact_columns(leads, accounts, rng)
+    last_change = np.nanmax(
+        np.where(journeys.stage_ts < cfg.export_ts, journeys.stage_ts, np.nan), axis=1
+    )
+    updated = np.maximum(leads.created_ts, np.nan_to_num(last_change, nan=0)).astype(np.int64)
+    # duplicates: the same person again, e-mail in another letter case, created later
+    is_dup_source = rng.random(n) < cfg.duplicate_rate
+    flags = mess.choose_disjoint(rng, n, {"deleted": cfg.deleted_rate})
+    flags["deleted"] &= ~is_dup_source  # a person is deleted only when every record is
+    bounced = rng.random(n) < cfg.bounced_rate
+    unsub = rng.random(n) < cfg.unsubscribed_rate * 2 * sigmoid(-leads.intent)
+
+    def answer(values: tuple, idx: np.ndarray) -> pl.Series:
+        labels = pl.Series([v[0] if isinstance(v, tuple) else v for v in values] + [None])
+        return labels.gather(np.where(idx < 0, len(values), idx))
+
+    base = pl.DataFrame(
+        {
+            "lead_id": leads.ids(),
+            "email": contact["email"],
+            "job_title": contact["title"],
+            "company_name": accounts.name.gather(leads.account),
+            "company_domain": contact["lead_domain"],
+            "account_id": accounts.account_id.gather(leads.account),
+            "lead_source": contact["source"],
+            "country": contact["country"],
+            "created_ts": leads.created_ts,
+            "updated_ts": updated,
+            "owner_id": "U" + pl.Series(rng.integers(1, catalog.N_OWNERS + 1, n)).cast(pl.String),
+            "is_deleted": flags["deleted"],
+            "email_bounced": bounced,
+            "unsubscribed": unsub,
+            "budget_range": answer(catalog.BUDGETS, leads.budget),
+            "purchase_timeline": answer(catalog.TIMELINES, leads.timeline),
+            "stated_need": answer(catalog.NEEDS, leads.need),
+        },
+    )
+    dups, src, dup_created = _duplicate_records(cfg, base, leads, is_dup_source, rng)
+    frame = pl.concat([base, dups])
+    # an unparseable created_at quarantines the record: never on a duplicated person
+    solo = np.concatenate([~is_dup_source, np.zeros(len(src), dtype=bool)])
+    created_str, bad_created, odd_created = mess.format_timestamps(
+        frame["created_ts"].to_numpy(), rng, cfg.unparseable_timestamp_rate, solo
+    )
+    updated_str, _, _ = mess.format_timestamps(frame["updated_ts"].to_numpy(), rng)
+    frame = frame.with_columns(created_at=created_str, updated_at=updated_str).drop(
+        "created_ts", "updated_ts"
+    )
+    unmapped, blank_source = contact["unmapped"], contact["blank_source"]
+    counts["leads_duplicate_records"] = len(src)
+    counts["leads_unparseable_created_at"] = int(bad_created.sum())
+    counts["leads_noncanonical_created_at"] = int(odd_created.sum())
+    counts["leads_missing_country"] = int(frame["country"].null_count())
+    counts["leads_missing_job_title"] = int(frame["job_title"].null_count())
+    counts["leads_unmapped_source"] = int(unmapped.sum() + unmapped[src].sum())
+    counts["leads_missing_source"] = int(blank_source.sum() + blank_source[src].sum())
+    counts["leads_deleted"] = int(flags["deleted"].sum())
+    order = rng.permutation(frame.height)  # exports are not sorted
+    return frame[order].select(LEAD_COLUMNS), src, dup_created, bad_created
+
+
+def _contact_columns(leads: Leads, accounts: Accounts, rng: np.random.Generator) -> dict:
+    """E-mail, source, country and title as a CRM export holds them: personal e-mail
+    domains, source spellings (some unknown to the mapping, some blank), country
+    spellings and blanks, missing titles. Also the masks of unmapped and blank sources."""
     n = leads.n
     first = pl.Series(FIRST_NAMES).gather(rng.integers(0, len(FIRST_NAMES), n))
     last = pl.Series(LAST_NAMES).gather(rng.integers(0, len(LAST_NAMES), n))
@@ -209,50 +296,35 @@ def _leads_table(
     country = pick_spelling(country_spell, leads.country, rng)
     country = country.scatter(np.flatnonzero(rng.random(n) < 0.03), None)
     title = leads.title.clone().scatter(np.flatnonzero(rng.random(n) < 0.05), None)
+    return {
+        "email": email,
+        "lead_domain": lead_domain,
+        "source": source,
+        "country": country,
+        "title": title,
+        "unmapped": unmapped,
+        "blank_source": blank_source,
+    }
 
-    last_change = np.nanmax(
-        np.where(journeys.stage_ts < cfg.export_ts, journeys.stage_ts, np.nan), axis=1
-    )
-    updated = np.maximum(leads.created_ts, np.nan_to_num(last_change, nan=0)).astype(np.int64)
-    # duplicates: the same person again, e-mail in another letter case, created later
-    is_dup_source = rng.random(n) < cfg.duplicate_rate
-    flags = mess.choose_disjoint(rng, n, {"deleted": cfg.deleted_rate})
-    flags["deleted"] &= ~is_dup_source  # a person is deleted only when every record is
-    bounced = rng.random(n) < cfg.bounced_rate
-    unsub = rng.random(n) < cfg.unsubscribed_rate * 2 * sigmoid(-leads.intent)
 
-    def answer(values: tuple, idx: np.ndarray) -> pl.Series:
-        labels = pl.Series([v[0] if isinstance(v, tuple) else v for v in values] + [None])
-        return labels.gather(np.where(idx < 0, len(values), idx))
-
-    base = pl.DataFrame(
-        {
-            "lead_id": leads.ids(),
-            "email": email,
-            "job_title": title,
-            "company_name": accounts.name.gather(leads.account),
-            "company_domain": lead_domain,
-            "account_id": accounts.account_id.gather(leads.account),
-            "lead_source": source,
-            "country": country,
-            "created_ts": leads.created_ts,
-            "updated_ts": updated,
-            "owner_id": "U" + pl.Series(rng.integers(1, catalog.N_OWNERS + 1, n)).cast(pl.String),
-            "is_deleted": flags["deleted"],
-            "email_bounced": bounced,
-            "unsubscribed": unsub,
-            "budget_range": answer(catalog.BUDGETS, leads.budget),
-            "purchase_timeline": answer(catalog.TIMELINES, leads.timeline),
-            "stated_need": answer(catalog.NEEDS, leads.need),
-        },
-    )
+def _duplicate_records(
+    cfg: GeneratorConfig,
+    base: pl.DataFrame,
+    leads: Leads,
+    is_dup_source: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+    """A second record of some people: created later (before the export), e-mail in
+    another letter case, title sometimes dropped. Returns the records, the lead index
+    each duplicates and its creation time."""
+    n = leads.n
     src = np.flatnonzero(is_dup_source)
     dup_created = leads.created_ts[src] + rng.exponential(20 * DAY, len(src)).astype(np.int64)
     keep = dup_created < cfg.export_ts
     src, dup_created = src[keep], dup_created[keep]
     dups = base[src].with_columns(
         lead_id=record_ids(np.arange(n, n + len(src))),
-        email=mess.vary_case(email.gather(src), rng),
+        email=mess.vary_case(base["email"].gather(src), rng),
         created_ts=pl.Series(dup_created),
         updated_ts=pl.Series(dup_created),
         job_title=pl.when(pl.Series(rng.random(len(src)) < 0.3))
@@ -260,45 +332,7 @@ def _leads_table(
         .otherwise(pl.col("job_title")),
         is_deleted=pl.lit(False),
     )
-    frame = pl.concat([base, dups])
-    # an unparseable created_at quarantines the record: never on a duplicated person
-    solo = np.concatenate([~is_dup_source, np.zeros(len(src), dtype=bool)])
-    created_str, bad_created, odd_created = mess.format_timestamps(
-        frame["created_ts"].to_numpy(), rng, cfg.unparseable_timestamp_rate, solo
-    )
-    updated_str, _, _ = mess.format_timestamps(frame["updated_ts"].to_numpy(), rng)
-    frame = frame.with_columns(created_at=created_str, updated_at=updated_str).drop(
-        "created_ts", "updated_ts"
-    )
-    counts["leads_duplicate_records"] = len(src)
-    counts["leads_unparseable_created_at"] = int(bad_created.sum())
-    counts["leads_noncanonical_created_at"] = int(odd_created.sum())
-    counts["leads_missing_country"] = int(frame["country"].null_count())
-    counts["leads_missing_job_title"] = int(frame["job_title"].null_count())
-    counts["leads_unmapped_source"] = int(unmapped.sum() + unmapped[src].sum())
-    counts["leads_missing_source"] = int(blank_source.sum() + blank_source[src].sum())
-    counts["leads_deleted"] = int(flags["deleted"].sum())
-    order = rng.permutation(frame.height)  # exports are not sorted
-    cols = [
-        "lead_id",
-        "email",
-        "job_title",
-        "company_name",
-        "company_domain",
-        "account_id",
-        "lead_source",
-        "country",
-        "created_at",
-        "updated_at",
-        "owner_id",
-        "is_deleted",
-        "email_bounced",
-        "unsubscribed",
-        "budget_range",
-        "purchase_timeline",
-        "stated_need",
-    ]
-    return frame[order].select(cols), src, dup_created, bad_created
+    return dups, src, dup_created
 
 
 def _write_events(
