@@ -264,16 +264,22 @@ def test_feedback_alert_makes_the_lifecycle_retrain():
 
 
 def test_generated_feedback_is_read_and_tiered(con):
-    """On the generated export: verdicts come after the rep worked the lead, some hot
-    leads are rejected, and every usable verdict reaches the agreement mart."""
+    """On the generated export: verdicts come after the rep worked the lead, reps reject
+    the leads the model ranks low more often than those it ranks high (they judge fit
+    like the oracle, and reject some top-tier leads too), and every usable verdict
+    reaches the agreement mart."""
     mapped = con.sql("select count(*) from intermediate.int_sales_feedback_mapped").fetchall()[0][0]
     in_mart = con.sql("select sum(verdicts) from marts.sales_feedback_agreement").fetchall()[0][0]
     assert mapped > 100 and in_mart == mapped
-    hot = con.sql(
+    # (verdicts, rejections) of the scored verdicts: cold, and the better tiers (a small
+    # world may have no verdict on a hot lead)
+    cold, better = con.sql(
         "select count(*), sum(case when is_acceptance then 0 else 1 end) "
-        "from intermediate.int_sales_feedback_tiered where tier = 'hot'"
-    ).fetchall()[0]
-    assert hot[0] > 0 and 0 < hot[1] < hot[0]
+        "from intermediate.int_sales_feedback_tiered where tier_source <> 'unscored' "
+        "group by tier = 'cold' order by tier = 'cold' desc"
+    ).fetchall()
+    assert cold[0] > 0 and better[0] > 0 and cold[1] > 0
+    assert cold[1] / cold[0] > better[1] / better[0]
     before_mql = con.sql(
         """select count(*) from intermediate.int_sales_feedback_mapped f
            where not exists (

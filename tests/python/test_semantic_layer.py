@@ -125,6 +125,10 @@ def test_metrics_equal_the_marts(mf_project):
         con.close()
     assert int(row["hot_lead_count"]) == hot and int(row["open_leads"]) == open_
     assert float(row["hot_warm_share_of_conversions"]) == pytest.approx(share)
-    assert float(row["hot_tier_lift"]) == pytest.approx(lift)
+    # no holdout lead in the hot tier (a small world): the metric is empty, not 0
+    if lift is None:
+        assert row["hot_tier_lift"] == ""
+    else:
+        assert float(row["hot_tier_lift"]) == pytest.approx(lift)
     assert float(row["holdout_conversion_rate"]) == pytest.approx(float(rate))
     assert float(row["holdout_auc"]) == pytest.approx(auc)
