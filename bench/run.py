@@ -115,7 +115,7 @@ def model_figures(db: Path, raw: Path) -> dict:
     finally:
         con.close()
     return {
-        "holdout_auc": round(auc, 4),
+        "holdout_auc": round(auc, 4) if auc is not None else None,  # None: no model yet
         "oracle_auc": round(oracle, 4) if oracle else None,
         "models_in_registry": models,
         "open_leads_scored": open_leads,

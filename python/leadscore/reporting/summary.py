@@ -30,9 +30,12 @@ def oracle_auc(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> float | None:
     holdout = con.sql(
         "select lead_id, as_of, label from ml.ml_training_examples where snapshot_role = 'holdout'"
     ).pl()
-    horizon = con.sql(
+    trained = con.sql(
         "select prediction_horizon_days from ml.ml_model_registry order by trained_at desc limit 1"
-    ).fetchall()[0][0]
+    ).fetchall()
+    if not trained:  # no model trained yet (too little history): nothing to compare with
+        return None
+    horizon = trained[0][0]
     scored = oracle_probabilities(raw_dir, holdout, horizon).drop_nulls("oracle_probability")
     if scored.is_empty():
         return None
