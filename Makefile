@@ -12,12 +12,12 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install browser demo demo-crm build score bench report dashboard test test-fast lint pytest clean olist
+.PHONY: install java browser demo demo-crm build score bench report dashboard test test-fast lint pytest clean olist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,dashboard]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dashboard,spark]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -26,6 +26,11 @@ install: $(STAMP)
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	@chromium --version
+
+# a Java runtime for the Spark target (Debian's OpenJDK 17; root installs it; CI runs as root)
+java:
+	@command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+	@java -version 2>&1 | head -1
 
 # the demo starts from a fresh database (new data, new registry); `make build` keeps both
 demo: install
