@@ -326,7 +326,8 @@
 
 {% macro crm_split_part(string, delimiter, part) -%}
     {%- set dialect = crm_sql_dialect() -%}
-    {%- if dialect == target.type -%}
+    {#- dbt-spark's split_part needs a literal part number; Spark's own split_part does not -#}
+    {%- if dialect == target.type and target.type != 'spark' -%}
         {{ dbt.split_part(string, delimiter, part) }}
     {%- elif dialect == 'bigquery' -%}
         split({{ string }}, {{ delimiter }})[safe_offset({{ part }} - 1)]
