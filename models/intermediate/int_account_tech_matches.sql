@@ -21,7 +21,7 @@ technologies as (
 items as (
     select
         account_id,
-        unnest(string_split(regexp_replace(tech_stack, '[;|/]', ',', 'g'), ',')) as item
+        {{ split_to_rows('tech_stack', "'[,;|/]'") }} as item
     from accounts
 ),
 

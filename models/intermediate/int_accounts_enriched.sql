@@ -6,7 +6,7 @@ with
 accounts as (
     select * from {{ ref('stg_crm__accounts') }}
     where account_id is not null
-    qualify row_number() over (partition by account_id order by company_name) = 1
+    qualify row_number() over (partition by account_id order by company_name nulls last) = 1
 ),
 
 size_bands as (

@@ -12,7 +12,7 @@ checked as (
         company_name,
         case
             when account_id is null then 'missing_account_id'
-            when row_number() over (partition by account_id order by company_name) > 1
+            when row_number() over (partition by account_id order by company_name nulls last) > 1
                 then 'duplicate_account_id'
         end as quarantine_reason
     from accounts

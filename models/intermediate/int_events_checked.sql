@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental',
+    materialized=events_materialization(),
     incremental_strategy='delete+insert',
     unique_key=['source_file', 'source_row'],
     on_schema_change='fail',
@@ -40,7 +40,7 @@ stored as (
 new_rows as (
     select
         *,
-        cast(null as varchar) as previous_lead_id
+        cast(null as {{ dbt.type_string() }}) as previous_lead_id
     from {{ ref('stg_crm__events') }}
     {%- if new_files %}
     where source_file in ({{ new_files | join(', ') }})
@@ -52,7 +52,7 @@ new_rows as (
     -- rows appended to a loaded file since it was read (var events_lookback_days)
     select
         appended.*,
-        cast(null as varchar) as previous_lead_id
+        cast(null as {{ dbt.type_string() }}) as previous_lead_id
     from {{ ref('stg_crm__events') }} as appended
     where
         appended.source_file in ({{ lookback_files | join(', ') }})
@@ -164,7 +164,7 @@ singles as (
     select
         events.*,
         {%- if not incremental %}
-        cast(null as varchar) as previous_lead_id,
+        cast(null as {{ dbt.type_string() }}) as previous_lead_id,
         {%- endif %}
         1 as event_id_occurrence
     from {{ rows }} as events
@@ -176,14 +176,14 @@ duplicates as (
     select
         repeated.*,
         {%- if not incremental %}
-        cast(null as varchar) as previous_lead_id,
+        cast(null as {{ dbt.type_string() }}) as previous_lead_id,
         {%- endif %}
         -- file and row last: the same order whichever batch a copy arrived in
         row_number() over (
             partition by repeated.event_id
             order by
-                repeated.occurred_at, repeated.occurred_at_raw, repeated.source_lead_id,
-                repeated.source_file, repeated.source_row
+                repeated.occurred_at nulls last, repeated.occurred_at_raw nulls last,
+                repeated.source_lead_id nulls last, repeated.source_file nulls last, repeated.source_row nulls last
         ) as event_id_occurrence
     from {{ rows }} as repeated
     inner join duplicate_ids on repeated.event_id = duplicate_ids.event_id

@@ -75,7 +75,7 @@ numeric_binned as (
         numeric_numbered.population,
         case
             when numeric_numbered.value is null then 'missing'
-            else coalesce(cast(min(edges.decile) as varchar), 'above reference')
+            else coalesce(cast(min(edges.decile) as {{ dbt.type_string() }}), 'above reference')
         end as bin
     from numeric_numbered
     left join edges
@@ -94,13 +94,13 @@ categorical_values as (
     select
         '{{ feature }}' as feature,
         'reference' as population,
-        coalesce(cast({{ feature }} as varchar), 'missing') as bin
+        coalesce(cast({{ feature }} as {{ dbt.type_string() }}), 'missing') as bin
     from reference
     union all
     select
         '{{ feature }}' as feature,
         'current' as population,
-        coalesce(cast({{ feature }} as varchar), 'missing') as bin
+        coalesce(cast({{ feature }} as {{ dbt.type_string() }}), 'missing') as bin
     from current_leads
     {%- if not loop.last %}
     union all

@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental',
+    materialized=events_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ activity_pre_hook() }}",

@@ -39,7 +39,7 @@ quarantined as (
         source_lead_id,
         person_key,
         created_at,
-        cast(null as varchar) as surviving_lead_id
+        cast(null as {{ dbt.type_string() }}) as surviving_lead_id
     from keyed
     where is_unusable
 ),

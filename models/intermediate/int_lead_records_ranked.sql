@@ -4,7 +4,7 @@
     'lead_source_raw', 'country_raw', 'created_at_raw', 'updated_at', 'owner_id', 'is_deleted',
     'is_email_bounced', 'is_unsubscribed', 'budget_range', 'purchase_timeline', 'stated_need',
 ] -%}
-{%- do hashed_parts.append("coalesce(cast(" ~ column ~ " as varchar), '<null>')") -%}
+{%- do hashed_parts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '<null>')") -%}
 {%- if not loop.last %}{% do hashed_parts.append("'|'") %}{% endif -%}
 {%- endfor -%}
 {#- Every exported lead row, ranked within its lead id. The contract says "duplicates

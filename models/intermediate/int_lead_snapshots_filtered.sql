@@ -65,7 +65,7 @@ all_candidates as (
 train_share as (
     select
         least(
-            1.0, 1.0 * {{ var('max_training_examples') }} / greatest(count(*), 1)
+            1.0, cast({{ var('max_training_examples') }} as double) / greatest(count(*), 1)
         ) as keep_share
     from all_candidates
     where snapshot_role = 'train'

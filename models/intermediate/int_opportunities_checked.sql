@@ -39,8 +39,9 @@ checked as (
             when row_number() over (
                 partition by opportunities.opportunity_id
                 order by
-                    opportunities.created_at, opportunities.closed_at nulls last,
-                    opportunities.source_lead_id, opportunities.amount, opportunities.is_won
+                    opportunities.created_at nulls last, opportunities.closed_at nulls last,
+                    opportunities.source_lead_id nulls last, opportunities.amount nulls last,
+                    opportunities.is_won nulls last
             ) > 1 then 'duplicate_opportunity_id'
             when opportunities.closed_at < opportunities.created_at then 'closed_before_created'
         end as quarantine_reason

@@ -4,7 +4,7 @@
 with
 {% if is_flat_mode() %}
 flat as (
-    select * exclude (label) from {{ ref('flat_examples') }}
+    select {{ star_except(['label']) }} from {{ ref('flat_examples') }}
 ),
 
 final as (
