@@ -293,8 +293,8 @@
 {% macro stage_changes_from(min_stage_order) -%}
     {%- if is_flat_mode() %}
     select
-        cast(null as varchar) as lead_id,
-        cast(null as varchar) as stage,
+        cast(null as {{ dbt.type_string() }}) as lead_id,
+        cast(null as {{ dbt.type_string() }}) as stage,
         cast(null as integer) as stage_order,
         cast(null as timestamp) as changed_at
     where false

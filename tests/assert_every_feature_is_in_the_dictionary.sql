@@ -1,14 +1,25 @@
 {#- Every model feature (column of ml_training_examples except keys and label) must
-    have a row in seed feature_dictionary: reasons are rendered from it. -#}
+    have a row in seed feature_dictionary: reasons are rendered from it. The columns
+    come from the adapter (any engine; information_schema is not on Spark); a table
+    without columns fails the test rather than passing it empty. -#}
+-- depends_on: {{ ref('ml_training_examples') }}
+{%- set keys = ['lead_id', 'as_of', 'snapshot_role', 'label'] -%}
+{%- set features = [] -%}
+{%- if execute -%}
+    {%- for column in adapter.get_columns_in_relation(ref('ml_training_examples')) -%}
+        {%- if column.name | lower not in keys -%}
+            {%- do features.append(column.name | lower) -%}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endif %}
 with
 
 feature_columns as (
-    select lower(column_name) as feature
-    from information_schema.columns
-    where
-        lower(table_schema) = '{{ ref("ml_training_examples").schema | lower }}'
-        and lower(table_name) = 'ml_training_examples'
-        and lower(column_name) not in ('lead_id', 'as_of', 'snapshot_role', 'label')
+    {%- for feature in features %}
+    select '{{ feature }}' as feature{{ ' union all' if not loop.last }}
+    {%- else %}
+    select 'ml_training_examples: no feature columns found' as feature
+    {%- endfor %}
 ),
 
 dictionary as (

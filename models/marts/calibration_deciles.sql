@@ -11,7 +11,7 @@ binned as (
         model_id,
         label,
         probability,
-        ntile(10) over (order by probability, lead_id, as_of) as decile
+        cast(ntile(10) over (order by probability, lead_id, as_of) as bigint) as decile
     from holdout
 ),
 
@@ -20,9 +20,12 @@ final as (
         model_id,
         decile,
         count(*) as leads,
-        sum(case when label then 1 else 0 end) as conversions,
-        avg(probability) as mean_predicted_probability,
-        avg(case when label then 1.0 else 0.0 end) as actual_conversion_rate,
+        {#- explicit result types: the engines type sum(integer), ntile and avg of a
+            decimal literal differently (DuckDB hugeint / bigint / double, Spark bigint /
+            int / decimal) #}
+        cast(sum(case when label then 1 else 0 end) as bigint) as conversions,
+        cast(avg(probability) as double) as mean_predicted_probability,
+        cast(avg(case when label then 1.0 else 0.0 end) as double) as actual_conversion_rate,
         min(probability) as min_probability,
         max(probability) as max_probability
     from binned

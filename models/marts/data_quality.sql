@@ -10,11 +10,11 @@ counts as (
 
 final as (
     select
-        cast('{{ invocation_id }}' as varchar) as build_id,
+        cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as build_id,
         {{ reference_time() }} as built_at,
-        cast(source_table as varchar) as source_table,
-        cast(rule as varchar) as rule,
-        cast(description as varchar) as description,
+        cast(source_table as {{ dbt.type_string() }}) as source_table,
+        cast(rule as {{ dbt.type_string() }}) as rule,
+        cast(description as {{ dbt.type_string() }}) as description,
         rows_checked,
         rows_fixed,
         rows_defaulted,

@@ -8,8 +8,8 @@ outcomes as (
     {%- if is_flat_mode() %}
     {#- flat mode: a flat export has no experiment assignments (empty) #}
     select
-        cast(null as varchar) as experiment_id,
-        cast(null as varchar) as variant,
+        cast(null as {{ dbt.type_string() }}) as experiment_id,
+        cast(null as {{ dbt.type_string() }}) as variant,
         cast(null as boolean) as converted
     where false
     {%- else %}

@@ -9,9 +9,9 @@ leads as (
     {%- if is_flat_mode() %}
     {#- flat mode: a flat export has no stage history, the funnel is empty #}
     select
-        cast(null as varchar) as lead_id,
+        cast(null as {{ dbt.type_string() }}) as lead_id,
         cast(null as timestamp) as created_at,
-        cast(null as varchar) as channel
+        cast(null as {{ dbt.type_string() }}) as channel
     where false
     {%- else %}
     select * from {{ ref('int_leads_deduplicated') }}

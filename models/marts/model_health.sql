@@ -161,9 +161,9 @@ summary as (
 
 final as (
     select
-        cast('{{ invocation_id }}' as varchar) as build_id,
+        cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as build_id,
         {{ reference_time() }} as built_at,
-        cast(model_id as varchar) as model_id,
+        cast(model_id as {{ dbt.type_string() }}) as model_id,
         cast(registry_holdout_auc as double) as registry_holdout_auc,
         cast(current_holdout_auc as double) as current_holdout_auc,
         cast(max_feature_psi as double) as max_feature_psi,

@@ -83,8 +83,9 @@ per_tier as (
         tier,
         tier_rank,
         count(*) as leads,
-        sum(case when label then 1 else 0 end) as conversions,
-        avg(probability) as mean_predicted_probability
+        {#- explicit result types: sum(integer) is hugeint on DuckDB, bigint on Spark #}
+        cast(sum(case when label then 1 else 0 end) as bigint) as conversions,
+        cast(avg(probability) as double) as mean_predicted_probability
     from tiered
     group by model_id, tier, tier_rank
 ),
