@@ -29,7 +29,7 @@ class SessionPythonJobHelper:
         self.parsed_model = parsed_model
         self.credentials = credentials
 
-    def submit(self, compiled_code: str) -> None:
+    def submit(self, compiled_code: str) -> dict[str, Any]:
         from pyspark.sql import SparkSession
 
         # dbt-spark's session connection created the session with the profile's
@@ -38,6 +38,7 @@ class SessionPythonJobHelper:
         name = self.parsed_model.get("unique_id") or self.parsed_model.get("alias", "model")
         namespace: dict[str, Any] = {"spark": spark, "__name__": "__dbt_python_model__"}
         exec(compile(compiled_code, f"<dbt python model {name}>", "exec"), namespace)
+        return namespace
 
 
 def register() -> None:
