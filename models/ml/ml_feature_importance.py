@@ -4,11 +4,13 @@ import json
 
 import polars as pl
 
+from leadscore.engines.frames import to_engine, to_polars
+
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    registry = dbt.ref("ml_model_registry").pl().select("model_id", "feature_importance_json")
-    families = dbt.ref("feature_dictionary").pl().select("feature", "family")
+    registry = to_polars(dbt.ref("ml_model_registry")).select("model_id", "feature_importance_json")
+    families = to_polars(dbt.ref("feature_dictionary")).select("feature", "family")
     rows = [
         {"model_id": model_id, "feature": feature, "importance": float(value)}
         for model_id, blob in registry.iter_rows()
@@ -17,7 +19,7 @@ def model(dbt, session):
     frame = pl.DataFrame(
         rows, schema={"model_id": pl.String, "feature": pl.String, "importance": pl.Float64}
     )
-    return (
+    return to_engine(
         frame.join(families, on="feature", how="left")
         .with_columns(
             importance_rank=pl.col("importance")
@@ -25,5 +27,6 @@ def model(dbt, session):
             .over("model_id")
             .cast(pl.Int64)
         )
-        .sort("model_id", "importance_rank")
+        .sort("model_id", "importance_rank"),
+        session,
     )

@@ -18,14 +18,15 @@ from leadscore.core.calibration import Platt, cross_fitted
 from leadscore.core.features import FeatureSpec
 from leadscore.core.lifecycle import champion_row
 from leadscore.core.training import deserialise, predict
+from leadscore.engines.frames import to_engine, to_polars
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    holdout = (
-        dbt.ref("ml_training_examples").pl().filter(pl.col("snapshot_role") == "holdout")
-    ).sort("as_of", "lead_id")
-    champion = champion_row(dbt.ref("ml_model_registry").pl())
+    holdout = to_polars(dbt.ref("ml_training_examples").filter("snapshot_role = 'holdout'")).sort(
+        "as_of", "lead_id"
+    )
+    champion = champion_row(to_polars(dbt.ref("ml_model_registry")))
     schema = {
         "lead_id": pl.String,
         "as_of": pl.Datetime("us"),
@@ -35,10 +36,10 @@ def model(dbt, session):
         "uncalibrated_probability": pl.Float64,
     }
     if champion is None or holdout.is_empty():
-        return pl.DataFrame(schema=schema)
+        return to_engine(pl.DataFrame(schema=schema), session)
     spec = FeatureSpec.from_dict(json.loads(champion["features_json"]))
     if not set(spec.names) <= set(holdout.columns):
-        return pl.DataFrame(schema=schema)
+        return to_engine(pl.DataFrame(schema=schema), session)
     platt = Platt(champion["calibration_slope"], champion["calibration_intercept"])
     p = predict(deserialise(champion["model_blob"]), spec, holdout)
     raw = np.asarray(p)
@@ -47,7 +48,7 @@ def model(dbt, session):
         p, _ = cross_fitted(holdout["label"].cast(pl.Float64).to_numpy(), p)
     else:
         p = platt.apply(np.asarray(p))
-    return holdout.select(
+    result = holdout.select(
         "lead_id",
         pl.col("as_of").cast(pl.Datetime("us")),
         "label",
@@ -55,3 +56,4 @@ def model(dbt, session):
         model_id=pl.lit(champion["model_id"]),
         uncalibrated_probability=pl.Series(raw),
     )
+    return to_engine(result, session)

@@ -12,7 +12,8 @@ Thin on purpose: the logic lives in leadscore.core.lifecycle and leadscore.core.
 from datetime import UTC, datetime
 
 from leadscore.core.lifecycle import Policy, feedback_alert, latest_alert, run_training_cycle
-from leadscore.core.training import LabelDefinition, SearchSpace, TrainParams
+from leadscore.core.training import LabelDefinition, SearchSpace, TrainParams, collect_examples
+from leadscore.engines.frames import query, to_engine
 
 
 def _flag(value) -> bool:
@@ -30,8 +31,7 @@ def model(dbt, session):
             "scoring_only builds reuse the champion and must not rebuild the registry: run "
             "`dbt build --selector scoring_only --vars '{scoring_only: true}'` (make score)"
         )
-    examples = dbt.ref("ml_training_examples").pl()
-    registry = session.sql(f"select * from {dbt.this}").pl() if dbt.is_incremental else None
+    registry = query(session, f"select * from {dbt.this}") if dbt.is_incremental else None
     policy = Policy(
         retrain_after_days=int(dbt.config.get("retrain_after_days")),
         force_retrain=_flag(dbt.config.get("retrain")),
@@ -60,5 +60,8 @@ def model(dbt, session):
         conversion_stage=str(dbt.config.get("conversion_stage")),
         prediction_horizon_days=int(dbt.config.get("prediction_horizon_days")),
     )
+    # only the capped fit sample's features reach the driver (max_fit_examples)
+    examples = collect_examples(dbt.ref("ml_training_examples"), session, params)
     now = datetime.now(UTC).replace(tzinfo=None)
-    return run_training_cycle(examples, registry, now, policy, params, search, label)
+    rows = run_training_cycle(examples, registry, now, policy, params, search, label)
+    return to_engine(rows, session)

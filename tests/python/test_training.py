@@ -175,3 +175,31 @@ def test_the_default_training_is_one_fit_everywhere():
     assert len(trained.search) == 1
     searched = train_model(examples(), FAST, search=SearchSpace(trials=2), log=lambda _: None)
     assert len(searched.search) == 2
+
+
+def test_capped_collection_reads_only_the_sample_and_trains_the_same_model():
+    """collect_examples sends the engine's capped sample to the driver (keys of every
+    row, features of the sampled fit, validation and holdout rows only) and the model
+    trained on it is byte-identical to the one trained on every collected row."""
+    import duckdb
+
+    from leadscore.core.training import collect_examples
+
+    frame = examples(4000, seed=3)
+    params = replace(FAST, max_fit_examples=800)
+    con = duckdb.connect()
+    con.register("ex", frame.to_arrow())
+    relation = con.sql("select * from ex")
+    collected = collect_examples(relation, con, params)
+    assert collected.height == frame.height
+    with_features = collected.filter(pl.col("x").is_not_null())
+    fit_and_more = frame.filter(pl.col("snapshot_role") == "holdout").height
+    # fit sample (800) + the latest train date (validation) + holdout; not every row
+    assert fit_and_more + 800 < with_features.height < frame.height
+    full = train_model(frame, params, log=lambda _: None)
+    capped = train_model(collected, params, log=lambda _: None)
+    assert capped.model_bytes == full.model_bytes
+    assert capped.counts == full.counts
+    assert capped.search[0]["sample_weights"] == full.search[0]["sample_weights"]
+    # no cap: the relation is read whole
+    assert collect_examples(relation, con, FAST).equals(frame)

@@ -104,17 +104,14 @@ def promotion(challenger: float, champion: float | None, metric: str) -> tuple[b
 def latest_alert(con) -> bool:
     """True when the latest row of marts.model_health asks for retraining (an accuracy
     or tier-calibration alert; drift alone does not). Read directly, not through
-    ref(): the health mart depends on the registry, so a ref would be a cycle."""
-    exists = con.sql(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'marts' and table_name = 'model_health'"
-    ).fetchall()[0][0]
-    if not exists:
+    ref(): the health mart depends on the registry, so a ref would be a cycle.
+    `con`: the model's session (a DuckDB connection or a SparkSession)."""
+    from leadscore.engines.frames import query, table_exists
+
+    if not table_exists(con, "marts", "model_health"):
         return False
-    row = con.sql(
-        "select retrain_alert from marts.model_health order by built_at desc limit 1"
-    ).fetchall()
-    return bool(row and row[0][0])
+    row = query(con, "select retrain_alert from marts.model_health order by built_at desc limit 1")
+    return bool(row.height and row.item(0, 0))
 
 
 USELESS_MARK = "not credibly above min_useful_auc"
@@ -138,22 +135,19 @@ def usefulness(auc: float, counts: dict[str, int], min_useful_auc: float) -> str
 def feedback_alert(con) -> str | None:
     """Why the latest row of marts.model_health raised the sales-feedback alert (reps
     reject too many top-tier leads), or None: no alert, no such row or column yet."""
-    columns = {
-        row[0]
-        for row in con.sql(
-            "select column_name from information_schema.columns "
-            "where table_schema = 'marts' and table_name = 'model_health'"
-        ).fetchall()
-    }
+    from leadscore.engines.frames import query, table_columns
+
+    columns = table_columns(con, "marts", "model_health")
     if not {"is_feedback_alert", "hot_verdicts", "hot_rejection_rate"} <= columns:
         return None
-    row = con.sql(
+    row = query(
+        con,
         "select is_feedback_alert, hot_verdicts, hot_rejection_rate from marts.model_health "
-        "order by built_at desc limit 1"
-    ).fetchall()
-    if not row or not row[0][0]:
+        "order by built_at desc limit 1",
+    )
+    if not row.height or not row.item(0, 0):
         return None
-    _, verdicts, rate = row[0]
+    _, verdicts, rate = row.row(0)
     return f"reps rejected {rate:.0%} of {verdicts} verdicts on top-tier leads"
 
 

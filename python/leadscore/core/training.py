@@ -225,6 +225,43 @@ def sample_for_fit(
     return pl.concat(parts).sort("as_of", "lead_id"), weights[0], weights[1]
 
 
+EXAMPLE_KEYS = ("lead_id", "as_of", "snapshot_role", "label")
+
+
+def rows_to_read(
+    keys: pl.DataFrame, max_fit_examples: int, seed: int, validation_snapshots: int = 1
+) -> pl.DataFrame | None:
+    """The (lead_id, as_of) of the examples whose features `train_model` reads when
+    `max_fit_examples` caps the fit set: the fit sample `sample_for_fit` draws (same
+    split, order and seed), every validation and every holdout row. None when nothing
+    is capped (every row is read). `keys`: EXAMPLE_KEYS of every example."""
+    keys = keys.sort("as_of", "lead_id")
+    train, fit, validation, holdout = _split(keys, validation_snapshots)
+    if validation.height and validation["label"].n_unique() < 2:
+        fit, validation = train, train.clear()
+    if max_fit_examples <= 0 or fit.height <= max_fit_examples:
+        return None
+    sampled, _, _ = sample_for_fit(fit, max_fit_examples, seed)
+    return pl.concat([sampled, validation, holdout]).select("lead_id", "as_of")
+
+
+def collect_examples(relation, session, params: TrainParams) -> pl.DataFrame:
+    """The training examples of a DuckDB relation or Spark DataFrame as polars, reading
+    only what training uses: the key columns of every example, all columns of the rows
+    `rows_to_read` names (the other fit rows keep null features, which `sample_for_fit`
+    then does not draw). Under the cap the engine sends only the capped sample's
+    features to the driver; `train_model` gives the same model as on every row."""
+    from leadscore.engines.frames import select_columns, semi_join, to_polars
+
+    keys = to_polars(select_columns(relation, EXAMPLE_KEYS))
+    wanted = rows_to_read(keys, params.max_fit_examples, params.random_seed)
+    if wanted is None:
+        return to_polars(relation)
+    chosen = to_polars(semi_join(relation, wanted, session))
+    rest = keys.join(chosen.select("lead_id", "as_of"), on=["lead_id", "as_of"], how="anti")
+    return pl.concat([chosen, rest.select(chosen.select(EXAMPLE_KEYS).columns)], how="diagonal")
+
+
 def pool_for(
     frame: pl.DataFrame,
     spec: FeatureSpec,
