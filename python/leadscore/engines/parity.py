@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -407,24 +408,30 @@ def cmd_copy(args) -> int:
 
 
 def compare_models(
-    duckdb_path: Path | str, relations: dict[str, Relation], models: list[str], spark
+    relations: dict[str, Relation],
+    models: list[str],
+    read_left: Callable[[Relation], pl.DataFrame],
+    read_right: Callable[[Relation], pl.DataFrame],
+    names: tuple[str, str] = ("duckdb", "spark"),
 ) -> list[Comparison]:
-    """Compare each model's DuckDB table with its Spark table."""
+    """Compare each model's table read by `read_left` with the one read by `read_right`
+    (excluding the model's EXCLUDED_COLUMNS); a table that cannot be read is a mismatch."""
     results = []
     for name in models:
         rel = relations[name]
         exclude = EXCLUDED_COLUMNS.get(name, ())
         try:
-            left = read_duckdb(duckdb_path, rel)
+            left = read_left(rel)
         except Exception as exc:  # reported as the model's verdict
-            results.append(_failed(name, f"cannot read on duckdb: {_first_line(exc)}"))
+            results.append(_failed(name, f"cannot read on {names[0]}: {_first_line(exc)}"))
             continue
         try:
-            right = read_spark(spark, rel)
+            right = read_right(rel)
         except Exception as exc:
-            results.append(_failed(name, f"cannot read on spark: {_first_line(exc)}", left.height))
+            reason = f"cannot read on {names[1]}: {_first_line(exc)}"
+            results.append(_failed(name, reason, left.height))
             continue
-        results.append(compare_frames(name, left, right, exclude))
+        results.append(compare_frames(name, left, right, exclude, names))
     return results
 
 
@@ -453,7 +460,12 @@ def cmd_compare(args) -> int:
     names = _select(relations, _parse_names(args.models), [])
     names = names or comparable_models(relations)
     spark = spark_session()
-    results = compare_models(args.duckdb, relations, names, spark)
+    results = compare_models(
+        relations,
+        names,
+        lambda rel: read_duckdb(args.duckdb, rel),
+        lambda rel: read_spark(spark, rel),
+    )
     for r in results:
         print(r.line(), flush=True)
     print(summary(results))
