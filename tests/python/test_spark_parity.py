@@ -196,37 +196,52 @@ def test_the_parity_check_fails_when_a_spark_variant_is_removed(
 
 def test_every_spark_variant_is_reached_through_its_dispatcher(tmp_path):
     """A `spark__X` macro only changes the Spark build if the models call X (which
-    dispatches) and never a variant directly; X needs a `default__X` (or `duckdb__X`) for
-    DuckDB. The manifest of `dbt parse --target spark` shows which macros each node uses.
-    (Whether the variant gives DuckDB's answer is the parity test above.)"""
-    defined, variants = spark_variants()
+    dispatches: the project's own X through adapter.dispatch('X', 'leadscore'), or dbt's
+    X, where the project's `dispatch` search order puts leadscore first) and never the
+    variant directly; X needs a `default__X` (or `duckdb__X`) for DuckDB. The manifest of
+    `dbt parse --target spark` shows which macros each node uses. (Whether the variant
+    gives DuckDB's answer is the parity test above.)"""
+    _, variants = spark_variants()
     result = run_dbt_command(["parse", "--target", "spark"], tmp_path / "x.duckdb", tmp_path)
     assert result.returncode == 0, result.stdout[-4000:]
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
     macros = manifest["macros"]
+    names = {m["name"] for m in macros.values() if m["package_name"] in ("leadscore", "dbt")}
     nodes = [n for n in manifest["nodes"].values() if n["resource_type"] != "seed"]
-
     reached: set[str] = set()
-    direct: set[str] = set()
     for node in nodes:
         reached |= macros_used(manifest, node["depends_on"]["macros"])
-        direct |= set(node["depends_on"]["macros"])
     problems = []
     for name in variants:
-        dispatcher = f"macro.leadscore.{name}"
+        namespace = "leadscore" if f"macro.leadscore.{name}" in macros else "dbt"
+        dispatcher = f"macro.{namespace}.{name}"
         if dispatcher not in macros:
             problems.append(f"spark__{name}: no dispatcher macro {name}")
             continue
-        if not re.search(
-            rf"adapter\.dispatch\(\s*['\"]{name}['\"]\s*,\s*['\"]leadscore['\"]",
-            macros[dispatcher]["macro_sql"],
-        ):
-            problems.append(f"{name} does not call adapter.dispatch('{name}', 'leadscore')")
-        if f"default__{name}" not in defined and f"duckdb__{name}" not in defined:
+        call = rf"adapter\.dispatch\(\s*['\"]{name}['\"]\s*,\s*['\"]{namespace}['\"]"
+        if not re.search(call, macros[dispatcher]["macro_sql"]):
+            problems.append(f"{name} does not call adapter.dispatch('{name}', '{namespace}')")
+        if f"default__{name}" not in names and f"duckdb__{name}" not in names:
             problems.append(f"spark__{name}: no default__{name} or duckdb__{name}")
-        if dispatcher not in reached:
-            problems.append(f"{name}: no model, test or macro they use calls it")
-        for prefix in ("spark__", "default__", "duckdb__"):
-            if f"macro.leadscore.{prefix}{name}" in direct:
-                problems.append(f"a node calls {prefix}{name} directly, not through {name}")
+        # the manifest records the macros of the branches rendered at parse time; a call
+        # in a branch of another configuration (flat mode, a CRM) is found in the code
+        called = re.compile(rf"(?<![\w.]){name}\s*\(|dbt\.{name}\s*\(")
+        in_code = any(called.search(n.get("raw_code") or "") for n in nodes) or any(
+            called.search(m["macro_sql"])
+            for uid, m in macros.items()
+            if m["package_name"] == "leadscore"
+            and not m["name"].endswith(f"__{name}")
+            and uid != dispatcher
+        )
+        if dispatcher not in reached and not in_code:
+            problems.append(f"{name}: no model or test uses it")
+        for node in nodes:
+            sql = node.get("raw_code") or ""
+            if re.search(rf"\b(spark|default|duckdb)__{name}\s*\(", sql):
+                problems.append(f"{node['name']} calls a variant of {name}, not {name}")
+    if namespace_dbt := [v for v in variants if f"macro.leadscore.{v}" not in macros]:
+        # overrides of dbt's own macros are found only through the project's search order
+        project = (PROJECT / "dbt_project.yml").read_text()
+        order = r"macro_namespace: dbt\s+search_order: \[leadscore, dbt\]"
+        assert re.search(order, project), f"{namespace_dbt}: dbt_project.yml lacks {order}"
     assert problems == []
