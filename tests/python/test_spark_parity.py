@@ -88,16 +88,28 @@ def spark_build(parity_raw, tmp_path_factory):
     return warehouse, manifest, build
 
 
-def test_every_model_is_equal_on_duckdb_and_spark(parity_duckdb, spark_build, tmp_path, capsys):
-    warehouse, manifest, build = spark_build
+@pytest.fixture(scope="module")
+def spark_parity(parity_duckdb, spark_build, tmp_path_factory):
+    """Every model compared: (the compare command's result, model -> 'equal' / 'DIFFERS')."""
+    warehouse, manifest, _ = spark_build
+    compared = compare_in_subprocess(
+        parity_duckdb, manifest, warehouse, tmp_path_factory.mktemp("parity_compare")
+    )
+    verdicts = dict(re.findall(r"^(\w+)\s.*\s(equal|DIFFERS)$", compared.stdout, re.M))
+    return compared, verdicts
+
+
+def test_every_model_is_equal_on_duckdb_and_spark(spark_build, spark_parity, capsys):
+    _, manifest, build = spark_build
+    compared, verdicts = spark_parity
     failed = re.findall(r"(?:ERROR|FAIL) \d+ .*? (\S+) \.", build.stdout)
-    compared = compare_in_subprocess(parity_duckdb, manifest, warehouse, tmp_path)
     with capsys.disabled():
         print("\n" + compared.stdout[-20000:] + compared.stderr[-3000:])
         if build.returncode != 0:
             print(f"dbt build --target spark: exit {build.returncode}; failed: {failed}")
     # every model of the manifest but the snapshot was compared
     models = parity.comparable_models(parity.load_relations(manifest))
+    assert sorted(verdicts) == models, compared.stdout[-3000:] + compared.stderr[-3000:]
     summary = compared.stdout.strip().splitlines()[-1]
     assert summary.startswith(f"parity: {len(models)} models compared"), summary
     assert compared.returncode == 0, summary
@@ -151,7 +163,7 @@ def macros_used(manifest: dict, node_macros: list[str], seen: set[str] | None = 
 
 
 def test_the_parity_check_fails_when_a_spark_variant_is_removed(
-    parity_raw, parity_duckdb, spark_build, tmp_path, capsys
+    parity_raw, parity_duckdb, spark_build, spark_parity, tmp_path, capsys
 ):
     """Remove one `spark__X` macro (PARITY_MUTATE=X picks it; default parse_timestamp, or
     the first) from a copy of the project, rebuild on Spark the models that use X, and the
@@ -172,6 +184,10 @@ def test_the_parity_check_fails_when_a_spark_variant_is_removed(
     }
     default = "parse_timestamp" if users.get("parse_timestamp") else None
     name = os.environ.get("PARITY_MUTATE") or default or next(v for v in variants if users[v])
+    # the models that use it built and were equal with the variant in place
+    _, verdicts = spark_parity
+    assert spark_build[2].returncode == 0, "the Spark build fails even with every variant"
+    assert {m: verdicts.get(m) for m in users[name]} == dict.fromkeys(users[name], "equal")
     project = tmp_path / "project"
     shutil.copytree(
         PROJECT,
