@@ -35,12 +35,15 @@ def build_on_spark(
     raw: Path, warehouse: Path, tmp: Path, project: Path = PROJECT, select: list[str] | None = None
 ) -> subprocess.CompletedProcess:
     """The Spark build: one `dbt build --target spark` (one JVM start) on its own warehouse
-    (SPARK_WAREHOUSE), without the snapshot; `select`: those models only (`dbt run`)."""
+    (SPARK_WAREHOUSE), without the snapshot; `select`: those models only (`dbt run`). It
+    goes through the launcher `python -m leadscore.engines.dbt_spark`, which runs the
+    Python models in dbt's SparkSession (docs/spark.md)."""
     args = ["build", "--target", "spark", "--exclude", "resource_type:snapshot"]
     if select:
         args = ["run", "--target", "spark", "-s", *select]
     env = {**os.environ, "SPARK_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"}
-    cmd = [str(Path(sys.executable).with_name("dbt")), *args]
+    env["DBT_PROFILES_DIR"] = str(project)
+    cmd = [sys.executable, "-m", "leadscore.engines.dbt_spark", *args]
     cmd += ["--project-dir", str(project), "--profiles-dir", str(project)]
     cmd += ["--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
     cmd += ["--vars", json.dumps({"raw_data_path": str(raw), **VARS})]
