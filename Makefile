@@ -107,7 +107,8 @@ dashboard: install
 	$(BIN)/python -m leadscore.dashboard --db data/leadscore_bi.duckdb --port $(DASHBOARD_PORT)
 
 # every test: the fast loop first (it fails in a minute or two), then the tests that build
-pytest: install browser
+# (Java: the Spark parity test builds the demo on Spark too)
+pytest: install browser java
 	$(BIN)/pytest -m unit -q
 	$(BIN)/pytest -m "not unit"
 
