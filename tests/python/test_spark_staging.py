@@ -61,14 +61,23 @@ def compile_inline(target: str, sql: str, tmp: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def spark():
+def spark(built):
+    """A Spark session on the warehouse and metastore of the Spark build (opened after
+    the build: the embedded Derby metastore admits one process at a time)."""
     from pyspark.sql import SparkSession
 
+    warehouse = built["warehouse"]
     session = (
         SparkSession.builder.master("local[1]")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.sql.warehouse.dir", str(warehouse))
+        .config(
+            "spark.hadoop.javax.jdo.option.ConnectionURL",
+            f"jdbc:derby:;databaseName={warehouse}/../metastore_db;create=true",
+        )
+        .enableHiveSupport()
         .getOrCreate()
     )
     yield session
@@ -247,27 +256,37 @@ SELECT = [
 
 
 @pytest.fixture(scope="module")
-def both_engines(tmp_path_factory):
-    """(duckdb connection with the DuckDB build, {table: parquet glob of the Spark table})."""
+def built(tmp_path_factory) -> dict:
+    """The seeds and generic staging models built on DuckDB and on Spark."""
     tmp = tmp_path_factory.mktemp("spark_staging")
     raw = tmp / "raw"
     generate(WORLD, raw, log=lambda _: None)
     variables = {"raw_data_path": str(raw)}
     dbt_on("duckdb", ["build", *SELECT], tmp, variables)
     dbt_on("spark", ["build", *SELECT], tmp, variables)
-    warehouse = Path(spark_env(tmp)["SPARK_WAREHOUSE"])
-    con = duckdb.connect(str(tmp / "leadscore.duckdb"), read_only=True)
+    return {
+        "duckdb": tmp / "leadscore.duckdb",
+        "warehouse": Path(spark_env(tmp)["SPARK_WAREHOUSE"]),
+    }
+
+
+@pytest.fixture(scope="module")
+def both_engines(built, spark):
+    """(DuckDB connection on the DuckDB build, the Spark session on the Spark build)."""
+    con = duckdb.connect()
+    con.execute(f"attach '{built['duckdb']}' as build (read_only)")
+    con.execute("use build")
     con.execute("set TimeZone = 'UTC'")
-    yield con, warehouse
+    yield con, spark
     con.close()
 
 
-def engine_difference(con, warehouse: Path, schema: str, table: str) -> str | None:
+def engine_difference(con, spark, schema: str, table: str) -> str | None:
     """Rows of the DuckDB table missing on Spark and the reverse (every column, as text
-    for exactness; floats compared to 12 significant digits), or None when equal."""
-    files = warehouse / f"{schema}.db" / table
-    assert files.is_dir(), f"{schema}.{table} was not built on Spark"
-    spark_rel = f"read_parquet('{files}/*.parquet')"
+    for exactness; floats compared to 12 significant digits), or None when equal. The
+    Spark relation (table or view) is read through Arrow."""
+    spark_rel = f"spark_{schema}_{table}"
+    con.register(spark_rel, spark.table(f"{schema}.{table}").toArrow())
     cols = [r[0] for r in con.execute(f"describe {schema}.{table}").fetchall()]
     spark_cols = [r[0] for r in con.execute(f"describe select * from {spark_rel}").fetchall()]
     if cols != spark_cols:
@@ -305,8 +324,8 @@ def seed_names() -> list[str]:
 def test_every_seed_loads_the_same_on_spark(both_engines):
     """Every seed table value for value (the session method once loaded '\\b' in the
     job-title rules as a backspace: every title misclassified without an error)."""
-    con, warehouse = both_engines
-    diffs = {s: d for s in seed_names() if (d := engine_difference(con, warehouse, "config", s))}
+    con, spark = both_engines
+    diffs = {s: d for s in seed_names() if (d := engine_difference(con, spark, "config", s))}
     assert not diffs, "\n".join(f"{k}: {v}" for k, v in diffs.items())
     # the values that matter: the rule patterns keep their backslashes
     patterns = [
@@ -316,9 +335,9 @@ def test_every_seed_loads_the_same_on_spark(both_engines):
 
 
 def test_every_staging_model_builds_the_same_on_spark(both_engines):
-    con, warehouse = both_engines
+    con, spark = both_engines
     models = sorted(p.stem for p in (PROJECT / "models" / "staging" / "crm").glob("stg_*.sql"))
-    diffs = {m: d for m in models if (d := engine_difference(con, warehouse, "staging", m))}
+    diffs = {m: d for m in models if (d := engine_difference(con, spark, "staging", m))}
     assert not diffs, "\n".join(f"{k}: {v}" for k, v in diffs.items())
     # the values that matter: keys normalised, timestamps parsed, file watermark kept
     leads = con.execute(
