@@ -2,7 +2,16 @@
     instead of the CRM tables. On when var flat_file (a CSV path or glob) or var
     flat_table (a table or view the warehouse can read) is set. -#}
 {% macro is_flat_mode() -%}
-    {{ return(not not (var('flat_file', none) or var('flat_table', none))) }}
+    {%- set flat = not not (var('flat_file', none) or var('flat_table', none)) -%}
+    {%- if flat and target.type != 'duckdb' -%}
+        {#- the flat export is read with DuckDB's read_csv / read_blob and its SQL dialect -#}
+        {{ exceptions.raise_compiler_error(
+            "Flat mode (var flat_file / flat_table) runs on DuckDB only, not on the " ~ target.type
+            ~ " target '" ~ target.name ~ "': build the flat export with the default DuckDB target, or load the leads "
+            ~ "into the raw-data contract tables (var raw_data_path) to build on " ~ target.type ~ "."
+        ) }}
+    {%- endif -%}
+    {{ return(flat) }}
 {%- endmacro %}
 
 

@@ -6,12 +6,28 @@
     (hubspot / salesforce connector tables, or the source repointed at a table) there is
     no watermark and the incremental models rebuild in full on every run. -#}
 {% macro events_watermark_available() -%}
-    {%- if crm_mode() != 'generic' or not var('incremental_events', true) -%}
+    {%- if not incremental_events_supported() -%}
         {{ return(false) }}
     {%- endif -%}
-    {%- set relation = source('crm', 'events') | string -%}
-    {{ return('read_parquet(' in relation and 'filename = true' in relation and 'file_row_number = true' in relation) }}
+    {{ return(events_file_columns_available()) }}
 {%- endmacro %}
+
+
+{#- Whether the engine can run the incremental event cleaning (delete+insert on the
+    stored tables). Spark's parquet tables cannot delete rows: the event models are
+    tables rebuilt in full on every run there (the same rows; docs/spark-staging.md). -#}
+{% macro incremental_events_supported() -%}
+    {{ return(adapter.dispatch('incremental_events_supported', 'leadscore')()) }}
+{%- endmacro %}
+
+{% macro default__incremental_events_supported() -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+{% macro spark__incremental_events_supported() -%}
+    {{ return(false) }}
+{%- endmacro %}
+
 
 
 {#- The event files not yet loaded into int_events_checked, as a list of SQL string
@@ -23,8 +39,8 @@
     {%- endif -%}
     {%- set pattern = raw_files_literal('events') -%}
     {%- set rows = run_query(
-        'select parse_filename(file) as source_file from glob(' ~ pattern ~ ') '
-        ~ 'where parse_filename(file) not in (select distinct source_file from ' ~ this ~ ' where source_file is not null) '
+        'select ' ~ raw_file_name('file') ~ ' as source_file from glob(' ~ pattern ~ ') '
+        ~ 'where ' ~ raw_file_name('file') ~ ' not in (select distinct source_file from ' ~ this ~ ' where source_file is not null) '
         ~ 'order by 1'
     ) -%}
     {{ return(file_name_literals(rows)) }}

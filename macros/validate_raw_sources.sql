@@ -38,6 +38,7 @@
         {#- adapter modes read the connector's tables, not the contract files -#}
         {{ return(validate_connector_sources(crm_mode())) }}
     {%- endif -%}
+    {%- do register_raw_sources() -%}
     {%- set problems = [] -%}
     {%- for table, required in raw_contract().items() -%}
         {%- if table in optional_raw_tables() and not raw_files_present(table) -%}
@@ -62,7 +63,7 @@
             {%- elif types[column] in ('BLOB', 'BYTEA', 'BINARY', 'VARBINARY') -%}
                 {%- do problems.append('crm.' ~ table ~ '.' ~ column ~ ': binary column (' ~ types[column]
                     ~ '); text must be exported as UTF-8 strings') -%}
-            {%- elif types[column].startswith(('STRUCT', 'MAP', 'UNION')) or types[column].endswith(']') -%}
+            {%- elif types[column].startswith(('STRUCT', 'MAP', 'UNION', 'ARRAY')) or types[column].endswith(']') -%}
                 {%- do problems.append('crm.' ~ table ~ '.' ~ column ~ ': nested type ' ~ types[column]
                     ~ ' cannot be read as a single value') -%}
             {%- endif -%}
@@ -87,28 +88,4 @@
 {#- Contract tables a build can do without (their marts are then empty). -#}
 {% macro optional_raw_tables() -%}
     {{ return(['sales_feedback', 'experiment_assignments']) }}
-{%- endmacro %}
-
-
-{#- The file pattern of a contract table read from files (the source's
-    external_location read_parquet('...')), as a SQL string literal; none for a table. -#}
-{% macro raw_files_literal(table) -%}
-    {%- set files = modules.re.search("read_parquet\\(('(?:[^']|'')*')", source('crm', table) | string) -%}
-    {{ return(files.group(1) if files else none) }}
-{%- endmacro %}
-
-
-{% macro raw_files_pattern(table) -%}
-    {%- set literal = raw_files_literal(table) -%}
-    {{ return(literal[1:-1] | replace("''", "'") if literal else none) }}
-{%- endmacro %}
-
-
-{#- Whether files match the table's pattern (always true for a table source). -#}
-{% macro raw_files_present(table) -%}
-    {%- set literal = raw_files_literal(table) -%}
-    {%- if not execute or not literal -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {{ return(run_query('select count(*) from glob(' ~ literal ~ ')').columns[0].values()[0] > 0) }}
 {%- endmacro %}

@@ -6,9 +6,9 @@ source as (
 
 renamed as (
     select
-        cast(lead_id as varchar) as source_lead_id,
-        cast(experiment_id as varchar) as experiment_id,
-        lower(trim(cast(variant as varchar))) as variant,
+        cast(lead_id as {{ dbt.type_string() }}) as source_lead_id,
+        cast(experiment_id as {{ dbt.type_string() }}) as experiment_id,
+        lower(trim(cast(variant as {{ dbt.type_string() }}))) as variant,
         {{ parse_timestamp('assigned_at') }} as assigned_at
     from source
 ),

@@ -6,10 +6,10 @@ source as (
 
 renamed as (
     select
-        cast(lead_id as varchar) as source_lead_id,
-        cast(stage as varchar) as stage_raw,
+        cast(lead_id as {{ dbt.type_string() }}) as source_lead_id,
+        cast(stage as {{ dbt.type_string() }}) as stage_raw,
         replace({{ normalize_key('stage') }}, ' ', '_') as stage,
-        cast(changed_at as varchar) as changed_at_raw,
+        cast(changed_at as {{ dbt.type_string() }}) as changed_at_raw,
         {{ parse_timestamp('changed_at') }} as changed_at
     from source
 ),

@@ -6,10 +6,10 @@ source as (
 
 renamed as (
     select
-        cast(opportunity_id as varchar) as opportunity_id,
-        cast(lead_id as varchar) as source_lead_id,
-        cast(account_id as varchar) as account_id,
-        cast(created_at as varchar) as created_at_raw,
+        cast(opportunity_id as {{ dbt.type_string() }}) as opportunity_id,
+        cast(lead_id as {{ dbt.type_string() }}) as source_lead_id,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(created_at as {{ dbt.type_string() }}) as created_at_raw,
         {{ parse_timestamp('created_at') }} as created_at,
         {{ parse_timestamp('closed_at') }} as closed_at,
         -- 'Won' / 'Closed Won' / true / 1 -> true, 'Lost' / false / 0 -> false, else null

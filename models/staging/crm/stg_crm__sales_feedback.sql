@@ -12,8 +12,8 @@ source as (
 
 renamed as (
     select
-        cast(lead_id as varchar) as source_lead_id,
-        cast(rep_id as varchar) as rep_id,
+        cast(lead_id as {{ dbt.type_string() }}) as source_lead_id,
+        cast(rep_id as {{ dbt.type_string() }}) as rep_id,
         replace({{ normalize_key('verdict') }}, ' ', '_') as verdict,
         {{ parse_timestamp('created_at') }} as created_at
     from source
