@@ -1,6 +1,6 @@
 {#- true/false from the many spellings of exports: true, t, yes, y, 1 (any case). -#}
 {% macro parse_boolean(column) -%}
-    coalesce(lower(trim(cast({{ column }} as varchar))) in ('true', 't', 'yes', 'y', '1'), false)
+    coalesce(lower(trim(cast({{ column }} as {{ dbt.type_string() }}))) in ('true', 't', 'yes', 'y', '1'), false)
 {%- endmacro %}
 
 
@@ -10,7 +10,7 @@
     {%- set true_values = true_values or ['true', 't', 'yes', 'y', '1'] -%}
     {%- set false_values = false_values or ['false', 'f', 'no', 'n', '0'] -%}
     coalesce(
-        lower(trim(cast({{ column }} as varchar))) not in (
+        lower(trim(cast({{ column }} as {{ dbt.type_string() }}))) not in (
             {%- for v in true_values + false_values %}'{{ v }}'{{ ", " if not loop.last }}{% endfor -%}
             , ''
         ),
@@ -32,10 +32,10 @@
 
 {% macro parse_won(column) -%}
     case
-        when lower(trim(cast({{ column }} as varchar))) in (
+        when lower(trim(cast({{ column }} as {{ dbt.type_string() }}))) in (
             {%- for v in won_values() %}'{{ v }}'{{ ", " if not loop.last }}{% endfor -%}
         ) then true
-        when lower(trim(cast({{ column }} as varchar))) in (
+        when lower(trim(cast({{ column }} as {{ dbt.type_string() }}))) in (
             {%- for v in lost_values() %}'{{ v }}'{{ ", " if not loop.last }}{% endfor -%}
         ) then false
     end

@@ -24,7 +24,7 @@
 {% macro is_not_a_number(column) -%}
     (
         {{ column }} is not null
-        and trim(cast({{ column }} as varchar)) != ''
+        and trim(cast({{ column }} as {{ dbt.type_string() }})) != ''
         and {{ parse_number(column, dbt.type_float()) }} is null
     )
 {%- endmacro %}
