@@ -5,13 +5,10 @@
 -- depends_on: {{ ref('ml_training_examples') }}
 {%- set keys = ['lead_id', 'as_of', 'snapshot_role', 'label'] -%}
 {%- set features = [] -%}
-{%- if execute -%}
-    {%- for column in adapter.get_columns_in_relation(ref('ml_training_examples')) -%}
-        {%- if column.name | lower not in keys -%}
-            {%- do features.append(column.name | lower) -%}
-        {%- endif -%}
-    {%- endfor -%}
-{%- endif %}
+{%- set columns = adapter.get_columns_in_relation(ref('ml_training_examples')) if execute else [] -%}
+{%- for column in columns if column.name | lower not in keys -%}
+{%- do features.append(column.name | lower) -%}
+{%- endfor %}
 with
 
 feature_columns as (

@@ -40,13 +40,16 @@ events as (
 ),
 
 tier_versions as (
+    -- a join, not `in (select ...)`: Spark 4.3 failed the unit test's plan of the
+    -- subquery over literal rows (ClassCastException on UnionExec); lead_id is unique
     select
-        lead_id,
-        tier,
-        valid_from,
-        lag(tier) over (partition by lead_id order by valid_from) as previous_tier
+        history.lead_id,
+        history.tier,
+        history.valid_from,
+        lag(history.tier) over (partition by history.lead_id order by history.valid_from)
+            as previous_tier
     from history
-    where lead_id in (select scores.lead_id from scores)
+    inner join scores on history.lead_id = scores.lead_id
 ),
 
 tier_entered as (
