@@ -1,10 +1,12 @@
-"""Copy DuckDB tables into a Spark warehouse laid out as the `spark` target's (profiles.yml).
+"""Copy tables into a Spark warehouse laid out as the `spark` target's (profiles.yml).
 
 Run as a script in its own process (one JVM holds the Derby metastore at a time):
-    python tests/python/spark_support.py copy DUCKDB_PATH WAREHOUSE schema.table [...]
+    python tests/python/spark_support.py copy DUCKDB_PATH RAW_DIR WAREHOUSE schema.table [...]
     python tests/python/spark_support.py export OUT_DIR WAREHOUSE schema.table [...]
-    python tests/python/spark_support.py copy-raw RAW_DIR WAREHOUSE [table ...]
-(export writes each Spark table as OUT_DIR/schema.table.parquet through polars)
+`copy` writes the generated raw tables (RAW_DIR/<table>/*.parquet) as crm.<table> and the
+DuckDB tables under their names (RAW_DIR `-`: no raw tables, the project's pre-flight
+registers them); `export` writes each Spark table as
+OUT_DIR/schema.table.parquet through polars.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import sys
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 
 def session_for(warehouse: Path):
-    """A SparkSession with the spark target's settings (local[1], UTC, Derby beside)."""
+    """A SparkSession with the spark target's settings (UTC, Derby beside the warehouse)."""
     from pyspark.sql import SparkSession
 
     return (
@@ -34,43 +37,30 @@ def session_for(warehouse: Path):
     )
 
 
-def copy_tables(duckdb_path: Path, warehouse: Path, tables: list[str]) -> None:
-    from leadscore.engines.frames import to_engine, to_polars
+def _write(spark, frame: pl.DataFrame, table: str) -> None:
+    from leadscore.engines.frames import to_engine
+
+    spark.sql(f"create database if not exists {table.split('.')[0]}")
+    to_engine(frame, spark).write.mode("overwrite").format("parquet").saveAsTable(table)
+
+
+def copy(duckdb_path: Path, raw: Path, warehouse: Path, tables: list[str]) -> None:
+    from leadscore.engines.frames import to_polars
 
     spark = session_for(warehouse)
     con = duckdb.connect(str(duckdb_path), read_only=True)
     try:
+        folders = [] if str(raw) == "-" else sorted(raw.iterdir())
+        for folder in (p for p in folders if p.is_dir() and p.name[0] != "_"):
+            _write(spark, pl.read_parquet(folder / "*.parquet"), f"crm.{folder.name}")
         for table in tables:
-            schema = table.split(".")[0]
-            spark.sql(f"create database if not exists {schema}")
-            frame = to_polars(con.sql(f"select * from {table}"))
-            to_engine(frame, spark).write.mode("overwrite").format("parquet").saveAsTable(table)
+            _write(spark, to_polars(con.sql(f"select * from {table}")), table)
     finally:
         con.close()
         spark.stop()
 
 
-def copy_raw(raw: Path, warehouse: Path, tables: list[str]) -> None:
-    """The generated raw parquet tables (RAW/<table>/*.parquet) as crm.<table>."""
-    import polars as pl
-
-    from leadscore.engines.frames import to_engine
-
-    spark = session_for(warehouse)
-    try:
-        spark.sql("create database if not exists crm")
-        for table in tables or sorted(
-            p.name for p in raw.iterdir() if p.is_dir() and p.name[0] != "_"
-        ):
-            frame = pl.read_parquet(raw / table / "*.parquet")
-            to_engine(frame, spark).write.mode("overwrite").format("parquet").saveAsTable(
-                f"crm.{table}"
-            )
-    finally:
-        spark.stop()
-
-
-def export_tables(out: Path, warehouse: Path, tables: list[str]) -> None:
+def export(out: Path, warehouse: Path, tables: list[str]) -> None:
     from leadscore.engines.frames import to_polars
 
     spark = session_for(warehouse)
@@ -82,6 +72,8 @@ def export_tables(out: Path, warehouse: Path, tables: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    command, path, warehouse, *names = sys.argv[1:]
-    action = {"copy": copy_tables, "export": export_tables, "copy-raw": copy_raw}[command]
-    action(Path(path), Path(warehouse), names)
+    command, *args = sys.argv[1:]
+    if command == "copy":
+        copy(Path(args[0]), Path(args[1]), Path(args[2]), args[3:])
+    else:
+        export(Path(args[0]), Path(args[1]), args[2:])

@@ -172,3 +172,21 @@ def test_spark_map_batches_runs_per_batch_with_broadcast_inputs(spark):
     got = got.sort("lead_id")
     assert got["score"].to_list() == [i * 0.5 for i in range(300)]
     assert got["scored_at"].unique().to_list() == [scored_at]
+
+
+def test_retraining_alerts_read_model_health_through_frames():
+    # marts.model_health's alert columns (models/marts/model_health.sql); latest row wins
+    from leadscore.core.lifecycle import feedback_alert, latest_alert
+
+    con = duckdb.connect()
+    assert latest_alert(con) is False and feedback_alert(con) is None  # no table yet
+    con.sql(
+        "create schema marts; create table marts.model_health as select * from (values "
+        "(timestamp '2026-03-01', false, false, 10, 0.1), "
+        "(timestamp '2026-03-08', true, true, 40, 0.45)) "
+        "t(built_at, retrain_alert, is_feedback_alert, hot_verdicts, hot_rejection_rate)"
+    )
+    assert latest_alert(con) is True
+    assert feedback_alert(con) == "reps rejected 45% of 40 verdicts on top-tier leads"
+    con.sql("insert into marts.model_health values (timestamp '2026-03-15', false, false, 5, 0.0)")
+    assert latest_alert(con) is False and feedback_alert(con) is None

@@ -45,10 +45,11 @@ def register() -> None:
     """Add the `session` submission method to dbt-spark's adapter (idempotent)."""
     from dbt.adapters.spark.impl import SparkAdapter
 
-    if getattr(SparkAdapter, "_leadscore_session_python", False):
+    adapter: Any = SparkAdapter  # its properties are replaced below
+    if getattr(adapter, "_leadscore_session_python", False):
         return
-    helpers = SparkAdapter.python_submission_helpers.fget
-    default = SparkAdapter.default_python_submission_method.fget
+    helpers = adapter.python_submission_helpers.fget
+    default = adapter.default_python_submission_method.fget
 
     def python_submission_helpers(self):
         return {**helpers(self), SESSION_METHOD: SessionPythonJobHelper}
@@ -57,9 +58,9 @@ def register() -> None:
         method = getattr(self.config.credentials, "method", None)
         return SESSION_METHOD if str(method) == SESSION_METHOD else default(self)
 
-    SparkAdapter.python_submission_helpers = property(python_submission_helpers)
-    SparkAdapter.default_python_submission_method = property(default_python_submission_method)
-    SparkAdapter._leadscore_session_python = True
+    adapter.python_submission_helpers = property(python_submission_helpers)
+    adapter.default_python_submission_method = property(default_python_submission_method)
+    adapter._leadscore_session_python = True
 
 
 def run(args: list[str]) -> int:

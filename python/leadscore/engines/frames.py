@@ -149,9 +149,12 @@ def _arrow_for_spark(frame: pl.DataFrame) -> pa.Table:
             casts.append(column)
         elif dtype in (pl.Categorical, pl.Null) or isinstance(dtype, pl.Enum):
             casts.append(pl.col(name).cast(pl.String))
-        elif dtype in (pl.UInt8, pl.UInt16, pl.UInt32):
-            wider = {pl.UInt8: pl.Int16, pl.UInt16: pl.Int32, pl.UInt32: pl.Int64}[dtype]
-            casts.append(pl.col(name).cast(wider))
+        elif dtype == pl.UInt8:
+            casts.append(pl.col(name).cast(pl.Int16))
+        elif dtype == pl.UInt16:
+            casts.append(pl.col(name).cast(pl.Int32))
+        elif dtype == pl.UInt32:
+            casts.append(pl.col(name).cast(pl.Int64))
     return (frame.with_columns(casts) if casts else frame).to_arrow()
 
 
