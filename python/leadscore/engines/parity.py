@@ -51,20 +51,45 @@ SORT_DIGITS = 6
 # Columns whose value depends on WHEN (or in which process) the build ran, not on the data;
 # found by building the same demo twice on DuckDB and comparing (that comparison is equal
 # with exactly these exclusions; tests/python/test_spark_parity.py). Model name -> columns.
+# model_id is "m_<training time>_<fingerprint>" (the fingerprint is compared in
+# ml_model_registry.model_fingerprint); search_json holds each candidate's fit seconds
+_MODEL = ("model_id",)
 EXCLUDED_COLUMNS: dict[str, tuple[str, ...]] = {
     # the build's id and start time
     "data_quality": ("build_id", "built_at"),
-    "model_health": ("build_id", "built_at"),
+    "model_health": ("build_id", "built_at", "model_id"),
     # when the events were checked (the incremental high-water mark)
     "int_events_checked": ("checked_at",),
     "int_lead_activity_daily": ("checked_through",),
-    # when the scoring model ran
-    "ml_lead_predictions": ("scored_at",),
-    "lead_scores": ("scored_at",),
+    # when the model was trained and when it scored
+    "ml_model_registry": ("model_id", "trained_at", "search_json"),
+    "ml_lead_predictions": ("model_id", "scored_at"),
+    "lead_scores": ("model_id", "scored_at"),
+    **{
+        m: _MODEL
+        for m in (
+            "ml_holdout_predictions",
+            "ml_model_evaluation",
+            "ml_threshold_evaluation",
+            "ml_feature_importance",
+            "int_holdout_examples_tiered",
+            "calibration_deciles",
+            "feature_importance",
+            "funnel_by_tier",
+            "model_performance",
+            "threshold_performance",
+            "tier_performance",
+        )
+    },
     # when the snapshot recorded a score or tier (dbt_valid_from) and what follows from it
-    "score_history": ("valid_from",),
+    "score_history": ("model_id", "valid_from"),
     "sales_queue": ("tier_entered_at", "follow_up_due_at"),
-    "crm_lead_sync": ("score_updated_at", "ml_tier_entered_at", "ml_follow_up_due_at"),
+    "crm_lead_sync": (
+        "ml_model_id",
+        "score_updated_at",
+        "ml_tier_entered_at",
+        "ml_follow_up_due_at",
+    ),
 }
 
 DUCKDB_DEFAULT_SCHEMA = "main"
