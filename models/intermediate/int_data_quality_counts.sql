@@ -316,26 +316,43 @@ totals as (
     cross join feedback_counts
 ),
 
-rules as (
+rule_numbers as (
+    {#- one row per rule: the single-row totals are read once and spread over the rules
+        (a union of one select per rule re-evaluates every count per rule on engines that
+        do not materialise CTEs, Spark: minutes at 2,000 leads) #}
     {%- for r in rules %}
-    select
-        '{{ r[0] }}' as source_table,
-        '{{ r[1] }}' as rule,
-        {%- if (r[0], r[1]) in value_lists %}
-        '{{ r[2] }}' || coalesce(' (values: ' || {{ value_lists[(r[0], r[1])] }} || ')', '') as description,
-        {%- else %}
-        '{{ r[2] }}' as description,
-        {%- endif %}
-        {{ r[3] }} as rows_checked,
-        {{ r[4] }} as rows_fixed,
-        {{ r[5] }} as rows_defaulted,
-        {{ r[6] }} as rows_excluded,
-        {{ r[7] }} as rows_quarantined
-    from totals
+    select {{ loop.index0 }} as rule_number
     {%- if not loop.last %}
     union all
     {%- endif %}
     {%- endfor %}
+),
+
+rules as (
+    select
+        {%- for field in ['source_table', 'rule', 'description', 'rows_checked', 'rows_fixed', 'rows_defaulted',
+            'rows_excluded', 'rows_quarantined'] %}
+        {%- set i = loop.index0 %}
+        case rule_numbers.rule_number
+            {%- for r in rules %}
+            {%- if i < 2 %}
+            when {{ loop.index0 }} then '{{ r[i] }}'
+            {%- elif i == 2 and (r[0], r[1]) in value_lists %}
+            when {{ loop.index0 }}
+                then '{{ r[2] }}' || coalesce(' (values: ' || totals.{{ value_lists[(r[0], r[1])] }} || ')', '')
+            {%- elif i == 2 %}
+            when {{ loop.index0 }} then '{{ r[2] }}'
+            {%- elif r[i] is string %}
+            when {{ loop.index0 }} then totals.{{ r[i] }}
+            {%- else %}
+            when {{ loop.index0 }} then {{ r[i] }}
+            {%- endif %}
+            {%- endfor %}
+        end as {{ field }},
+        {%- endfor %}
+        rule_numbers.rule_number
+    from totals
+    cross join rule_numbers
 ),
 
 final as (
