@@ -2,7 +2,8 @@
 
 dbt-spark 1.11 lists only Databricks submission methods; with the session connection
 method dbt stopped at the first Python model ("Submission method session is not
-supported for current adapter"). The build-level proof is test_spark_python_models.py.
+supported for current adapter"). The build-level proof is test_spark_parity.py (every
+model, the Python ones included).
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ metastore beside it) into a DuckDB file through polars, then prints the same sum
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import duckdb
@@ -29,26 +28,6 @@ SUMMARY_TABLES = (
     "marts.lead_scores",
     "marts.data_quality",
 )
-
-
-def target_session():
-    """A SparkSession on the `spark` target's warehouse and metastore (profiles.yml)."""
-    from pyspark.sql import SparkSession
-
-    warehouse = Path(os.environ.get("SPARK_WAREHOUSE", "data/spark/warehouse")).resolve()
-    return (
-        SparkSession.builder.enableHiveSupport()
-        .master(os.environ.get("SPARK_MASTER", "local[2]"))
-        .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "4g"))
-        .config("spark.sql.warehouse.dir", str(warehouse))
-        .config(
-            "spark.hadoop.javax.jdo.option.ConnectionURL",
-            f"jdbc:derby:;databaseName={warehouse}/../metastore_db;create=true",
-        )
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
-    )
 
 
 def copy_to_duckdb(spark, db: Path, tables=SUMMARY_TABLES) -> None:
@@ -74,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raw", help="the raw data directory (for the oracle AUC)")
     parser.add_argument("--db", default="data/spark/summary.duckdb", help="DuckDB file to write")
     args = parser.parse_args(argv)
-    spark = target_session()
+    from leadscore.engines.parity import spark_session
+
+    spark = spark_session()
     try:
         copy_to_duckdb(spark, Path(args.db))
     finally:
