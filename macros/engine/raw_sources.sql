@@ -47,7 +47,12 @@
     {%- if not execute or not literal -%}
         {{ return(true) }}
     {%- endif -%}
-    {{ return(adapter.dispatch('raw_files_count', 'leadscore')(literal) > 0) }}
+    {{ return(raw_files_count(literal) > 0) }}
+{%- endmacro %}
+
+{#- How many files match the pattern (a SQL string literal). -#}
+{% macro raw_files_count(literal) -%}
+    {{ return(adapter.dispatch('raw_files_count', 'leadscore')(literal)) }}
 {%- endmacro %}
 
 {% macro default__raw_files_count(literal) -%}

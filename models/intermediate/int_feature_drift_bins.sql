@@ -129,8 +129,8 @@ counted as (
         feature,
         kind,
         bin,
-        sum(case when population = 'reference' then 1 else 0 end) as reference_rows,
-        sum(case when population = 'current' then 1 else 0 end) as current_rows
+        cast(sum(case when population = 'reference' then 1 else 0 end) as bigint) as reference_rows,
+        cast(sum(case when population = 'current' then 1 else 0 end) as bigint) as current_rows
     from all_bins
     group by feature, kind, bin
 ),

@@ -33,9 +33,10 @@ ranked as (
         lead_id,
         as_of,
         verdict_label,
-        sum(case when is_acceptance then 0 else 1 end) over (
+        -- bigint on both engines (DuckDB's sum of integers is a 128-bit integer)
+        cast(sum(case when is_acceptance then 0 else 1 end) over (
             partition by lead_id, as_of
-        ) as rep_rejections,
+        ) as bigint) as rep_rejections,
         row_number() over (
             partition by lead_id, as_of order by created_at desc, feedback_id desc
         ) as recency

@@ -40,3 +40,16 @@ def test_models_have_no_duckdb_only_syntax(rule):
         if re.search(DUCKDB_ONLY[rule], text, flags=re.I):
             found.append(path.name)
     assert not found, f"{rule} in {found}"
+
+
+def test_no_model_column_is_a_128_bit_integer(con):
+    """DuckDB's sum() of integers is a HUGEINT; Spark has no 128-bit integer (bigint).
+    The engines then disagree downstream: a HUGEINT feature reached the scoring frame as
+    polars Int128, which reasons_json wrote as the text "1" where Spark wrote 1 (the
+    parity test found it in rep_rejections). Counts are cast to bigint in the SQL."""
+    wide = con.sql(
+        "select table_schema || '.' || table_name || '.' || column_name "
+        "from information_schema.columns "
+        "where data_type in ('HUGEINT', 'UHUGEINT') order by 1"
+    ).fetchall()
+    assert not [c for (c,) in wide]
