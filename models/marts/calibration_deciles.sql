@@ -25,7 +25,8 @@ final as (
             int / decimal) #}
         cast(sum(case when label then 1 else 0 end) as bigint) as conversions,
         cast(avg(probability) as double) as mean_predicted_probability,
-        cast(avg(case when label then 1.0 else 0.0 end) as double) as actual_conversion_rate,
+        -- integers: avg of the decimal literals 1.0 / 0.0 is a decimal(6,5) on Spark
+        cast(avg(case when label then 1 else 0 end) as double) as actual_conversion_rate,
         min(probability) as min_probability,
         max(probability) as max_probability
     from binned
