@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 SESSION_METHOD = "session"
@@ -63,6 +64,12 @@ def register() -> None:
     adapter._leadscore_session_python = True
 
 
+def quiet_spark_log() -> None:
+    """Spark logs errors only (spark_conf/log4j2.properties), unless SPARK_CONF_DIR is
+    set; must run before the JVM starts."""
+    os.environ.setdefault("SPARK_CONF_DIR", str(Path(__file__).with_name("spark_conf")))
+
+
 def run(args: list[str]) -> int:
     """`dbt <args>` in this process with the session submission method registered."""
     from dbt.cli.main import dbtRunner
@@ -70,6 +77,7 @@ def run(args: list[str]) -> int:
     # Python workers (mapInArrow in the models) run this interpreter, which has polars,
     # CatBoost and leadscore, whatever `python3` is first on PATH
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    quiet_spark_log()
     register()
     result = dbtRunner().invoke(list(args))
     if result.exception is not None:

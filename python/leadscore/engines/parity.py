@@ -183,6 +183,7 @@ def spark_settings() -> dict[str, str]:
         "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "4g"),
         "spark.sql.session.timeZone": "UTC",
         "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
         "spark.sql.shuffle.partitions": "4",
     }
 
@@ -193,6 +194,9 @@ def spark_session():
     do not run it while dbt runs on the same warehouse."""
     from pyspark.sql import SparkSession
 
+    from leadscore.engines.dbt_spark import quiet_spark_log
+
+    quiet_spark_log()
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in spark_settings().items():
         builder = builder.config(key, value)
