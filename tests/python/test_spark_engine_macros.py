@@ -49,6 +49,10 @@ def spark_macros():
     import dbt.include.spark as dbt_spark
 
     env = jinja2.Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
+    # dbt's own filters, which other macro files of macros/engine/ use
+    env.filters["as_bool"] = lambda value: str(value).strip().lower() == "true"
+    env.filters["as_number"] = float
+    env.filters["as_text"] = str
     packages: dict[str, dict] = {"leadscore": {}, "dbt_spark": {}}
 
     def resolve(name):
