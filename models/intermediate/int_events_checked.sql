@@ -24,14 +24,16 @@
 {%- set incremental = is_incremental() and events_watermark_available() %}
 {%- set rows = 'batch' if incremental else ref('stg_crm__events') %}
 
-with
-
-id_map as (
-    select * from {{ ref('int_lead_ids_mapped') }}
-),
 {%- if incremental %}
 {%- set new_files = events_new_files() %}
 {%- set lookback_files = events_lookback_files() %}
+{%- set new_files_filter = 'source_file in (' ~ (new_files | join(', ')) ~ ')' if new_files else '1 = 0' %}
+
+{#- the stored rows, and the rows of the new files ... -#}
+{%- set base_ctes %}
+id_map as (
+    select * from {{ ref('int_lead_ids_mapped') }}
+),
 
 stored as (
     select * from {{ this }}
@@ -42,12 +44,8 @@ new_rows as (
         *,
         cast(null as {{ dbt.type_string() }}) as previous_lead_id
     from {{ ref('stg_crm__events') }}
-    {%- if new_files %}
-    where source_file in ({{ new_files | join(', ') }})
-    {%- else %}
-    where 1 = 0
-    {%- endif %}
-    {%- if lookback_files %}
+    where {{ new_files_filter }}  -- noqa: LT02
+    {% if lookback_files -%}
     union all
     -- rows appended to a loaded file since it was read (var events_lookback_days)
     select
@@ -62,8 +60,11 @@ new_rows as (
             where stored.source_file = appended.source_file and stored.source_row = appended.source_row
         )
     {%- endif %}
-),
+)
+{%- endset %}
 
+{#- ... and the keys of the stored rows to check again with them (see above) -#}
+{%- set recheck_ctes %}
 -- stored rows whose lead mapping changed since they were checked
 stored_leads as (
     select distinct
@@ -128,7 +129,30 @@ recheck_keys as (
         on
             stored.source_file = recheck_seeds.source_file
             and stored.source_row = recheck_seeds.source_row
+)
+{%- endset %}
+
+{#- The keys are fetched first and written into the query as constants, so the
+    staging read of the re-checked rows reads those rows only (its parquet reader
+    skips by file and row number) instead of parsing every event of history to join
+    them; above events_recheck_inline_limit() keys the query joins them instead. -#}
+{%- set recheck = events_recheck_keys(base_ctes, recheck_ctes) %}
+{%- endif %}
+
+with
+
+{%- if incremental %}
+
+{{ base_ctes }},
+{%- if recheck is none %}
+
+{{ recheck_ctes }},
+{%- else %}
+
+recheck_keys as (
+    {{ events_recheck_values(recheck) }}
 ),
+{%- endif %}
 
 rechecked_rows as (
     select
@@ -139,12 +163,21 @@ rechecked_rows as (
         on
             staged.source_file = recheck_keys.source_file
             and staged.source_row = recheck_keys.source_row
+    {%- if recheck is not none %}
+    where {{ events_recheck_filter(recheck) }}
+    {%- endif %}
 ),
 
 batch as (
     select * from new_rows
     union all
     select * from rechecked_rows
+),
+
+{%- else %}
+
+id_map as (
+    select * from {{ ref('int_lead_ids_mapped') }}
 ),
 {%- endif %}
 
