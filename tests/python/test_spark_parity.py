@@ -121,6 +121,11 @@ def test_every_model_is_equal_on_duckdb_and_spark(spark_build, spark_parity, cap
     assert build.returncode == 0, build.stdout[-6000:]
 
 
+# excluded columns that hold durations: two builds can time alike (search_json holds each
+# candidate's fit seconds, rounded; CI once saw them equal in both builds)
+DURATION_COLUMNS = {"ml_model_registry": {"search_json"}}
+
+
 def test_two_duckdb_builds_are_equal_with_only_the_excluded_columns(
     parity_raw, parity_duckdb, tmp_path, capsys
 ):
@@ -147,7 +152,11 @@ def test_two_duckdb_builds_are_equal_with_only_the_excluded_columns(
         unexcluded = parity.compare_frames(
             model, parity.read_duckdb(parity_duckdb, rel), parity.read_duckdb(second, rel)
         )
-        assert set(unexcluded.differing_columns) == set(columns), (model, unexcluded.line())
+        differing = set(unexcluded.differing_columns)
+        # every differing column is excluded, and every excluded one differs, except
+        # a duration that can come out equal in both builds
+        may_coincide = DURATION_COLUMNS.get(model, set())
+        assert set(columns) - may_coincide <= differing <= set(columns), (model, unexcluded.line())
 
 
 def spark_variants() -> tuple[set[str], list[str]]:
