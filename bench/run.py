@@ -330,6 +330,9 @@ def daily_refresh_step(n: int, work: Path, raw: Path, db: Path, held: Path) -> d
         warm_from="scoring",
     )
     after.replace(db)
+    for name, run in (("daily", build), ("daily_scoring", scoring)):
+        if run["parsed_in_full"]:
+            print(f"bench: {name} parsed the project in full (the kept target did not help)")
     for run in (build, scoring):
         run["cpu_seconds_per_million_new_events"] = (
             round(run["cpu_seconds"] / (new_events / 1e6), 1) if new_events else None

@@ -70,7 +70,7 @@
                      'hot_capacity_per_week', 'max_employee_count', 'max_annual_revenue', 'max_event_duration_seconds',
                      'flat_max_columns', 'min_useful_auc', 'feedback_hot_rejection_threshold',
                      'feedback_alert_window_days', 'feedback_alert_min_verdicts', 'deal_value_min_deals',
-                     'sales_queue_max_tier_rank', 'events_lookback_days'] -%}
+                     'sales_queue_max_tier_rank', 'events_lookback_days', 'events_recheck_inline_rows'] -%}
         {%- set value = var(name, none) -%}
         {%- if value is not none and (value is sameas true or value is sameas false or not re.match(number_pattern, value | string)) -%}
             {%- do problems.append('var ' ~ name ~ ' = ' ~ tojson(value) ~ ': expected a number') -%}

@@ -24,16 +24,20 @@
 {%- set incremental = is_incremental() and events_watermark_available() %}
 {%- set rows = 'batch' if incremental else ref('stg_crm__events') %}
 
+{%- set id_map_cte %}
+id_map as (
+    select * from {{ ref('int_lead_ids_mapped') }}
+)
+{%- endset %}
+
 {%- if incremental %}
 {%- set new_files = events_new_files() %}
 {%- set lookback_files = events_lookback_files() %}
 {%- set new_files_filter = 'source_file in (' ~ (new_files | join(', ')) ~ ')' if new_files else '1 = 0' %}
 
-{#- the stored rows, and the rows of the new files ... -#}
+{#- the lead id mapping, the stored rows and the rows of the new files ... -#}
 {%- set base_ctes %}
-id_map as (
-    select * from {{ ref('int_lead_ids_mapped') }}
-),
+{{ id_map_cte }},
 
 stored as (
     select * from {{ this }}
@@ -176,9 +180,7 @@ batch as (
 
 {%- else %}
 
-id_map as (
-    select * from {{ ref('int_lead_ids_mapped') }}
-),
+{{ id_map_cte }},
 {%- endif %}
 
 -- duplicate ids are rare: rank only their rows (a window over every event, with all
