@@ -196,3 +196,80 @@
         1 = 0
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The settings int_lead_engagement_windows' values depend on, as one key stored on
+    every row: a stored row computed with other settings is recomputed. (Settings that
+    add or remove columns also stop an incremental run: on_schema_change fail.) -#}
+{% macro engagement_settings_key() -%}
+    {{ return(local_md5(tojson([
+        var('engagement_windows_days'), var('event_types'), var('key_page_categories'),
+        var('engagement_half_life_days')
+    ]))) }}
+{%- endmacro %}
+
+
+{#- The stored (lead, as_of) rows of int_lead_engagement_windows a run deletes before
+    computing the missing ones: rows not in the spine any more (a past score date, a
+    lead closed or merged away, a training sample that moved), rows of leads with an
+    event (re)checked since the table's watermark on a day before as_of (under the lead
+    now and the lead before; the events' days, as in activity_changed_pairs) and rows
+    computed with other settings. A scoring-only run's spine holds the score date
+    only: it keeps the stored rows of snapshot dates (var snapshot_origin_date +
+    n x snapshot_interval_days) that are not in it, and drops those of changed leads,
+    which the next full build computes as missing. -#}
+{% macro engagement_stale_rows(engagement) -%}
+    {%- set origin = "cast(" ~ var_string('snapshot_origin_date') ~ " as " ~ dbt.type_timestamp() ~ ")" -%}
+    select
+        stored.lead_id,
+        stored.as_of
+    from {{ engagement }} as stored
+    left join {{ ref('int_lead_snapshots_filtered') }} as spine
+        on
+            stored.lead_id = spine.lead_id
+            and stored.as_of = spine.as_of
+    left join (
+        select
+            touched.lead_id,
+            min(cast(touched.occurred_at as date)) as first_day
+        from (
+            select
+                lead_id,
+                occurred_at
+            from {{ ref('int_events_checked') }}
+            where checked_at > (select coalesce(max(watermark.checked_through), cast('1900-01-01' as timestamp)) from {{ engagement }} as watermark)
+            union all
+            select
+                previous_lead_id as lead_id,
+                occurred_at
+            from {{ ref('int_events_checked') }}
+            where checked_at > (select coalesce(max(watermark.checked_through), cast('1900-01-01' as timestamp)) from {{ engagement }} as watermark)
+        ) as touched
+        where touched.lead_id is not null and touched.occurred_at is not null
+        group by touched.lead_id
+    ) as changed
+        on stored.lead_id = changed.lead_id
+    where
+        stored.settings_key != '{{ engagement_settings_key() }}'
+        or changed.first_day < stored.as_of
+        or (
+            spine.lead_id is null
+            {%- if var('scoring_only') %}
+            and {{ dbt.datediff(origin, 'stored.as_of', 'day') }} % {{ var('snapshot_interval_days') }} != 0
+            {%- endif %}
+        )
+{%- endmacro %}
+
+
+{#- Pre-hook of int_lead_engagement_windows: the stale rows go (engagement_stale_rows);
+    without a watermark, every row. -#}
+{% macro engagement_pre_hook() -%}
+    {%- if is_incremental() -%}
+        {%- if events_watermark_available() -%}
+            delete from {{ this }}
+            where (lead_id, as_of) in ({{ engagement_stale_rows(this) }})
+        {%- else -%}
+            delete from {{ this }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

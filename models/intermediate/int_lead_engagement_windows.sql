@@ -1,14 +1,35 @@
+{{ config(
+    materialized=events_materialization(),
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ engagement_pre_hook() }}",
+) }}
 {#- Engagement features per (lead, as_of), from activity strictly before as_of only:
     counts by event type and key-page views over each window in
     var('engagement_windows_days'), lifetime totals, days since the last event of each
     type, an exponentially decayed activity score, first touch and first sales touch. -#}
+{#- Incremental (docs/incremental.md): a row depends only on its lead's activity before
+    as_of, so a run computes the examples not stored yet (the new score date, new
+    leads, a new snapshot date) after a pre-hook deleted the stored rows that changed:
+    examples no longer in the spine, those of leads whose events were (re)checked since
+    the rows were computed (under the lead now and the lead before a merge) on a day
+    before as_of, and every row when a setting below changed. -#}
+{%- set incremental = is_incremental() and events_watermark_available() %}
+
 with
 
 spine as (
     select
-        lead_id,
-        as_of
-    from {{ ref('int_lead_snapshots_filtered') }}
+        spine.lead_id,
+        spine.as_of
+    from {{ ref('int_lead_snapshots_filtered') }} as spine
+    {%- if incremental %}
+    left join {{ this }} as stored
+        on
+            spine.lead_id = stored.lead_id
+            and spine.as_of = stored.as_of
+    where stored.lead_id is null
+    {%- endif %}
 ),
 
 activity as (
@@ -75,7 +96,12 @@ aggregated as (
 ),
 
 final as (
-    select * from aggregated
+    select
+        aggregated.*,
+        -- the newest checked_at of int_events_checked the row has seen (the watermark)
+        (select max(checked.checked_at) from {{ ref('int_events_checked') }} as checked) as checked_through,
+        '{{ engagement_settings_key() }}' as settings_key
+    from aggregated
 )
 
 select * from final

@@ -51,7 +51,7 @@ COMPARED = [
     ("intermediate.int_events_cleaned", []),
     ("intermediate.int_events_quarantined", []),
     ("intermediate.int_lead_activity_daily", ["checked_through"]),
-    ("intermediate.int_lead_engagement_windows", []),
+    ("intermediate.int_lead_engagement_windows", ["checked_through"]),
     ("intermediate.int_lead_sequences", []),
     ("intermediate.int_lead_features_joined", []),
     ("intermediate.int_data_quality_counts", []),
@@ -366,3 +366,81 @@ def test_lookback_reads_rows_appended_to_a_loaded_file(builds, tmp_path_factory)
     run_dbt([*BUILD, "--full-refresh"], full, raw, tmp, VARS)
     for table, exclude in COMPARED[:4]:
         assert_frame_equal(_table(db, table, exclude), _table(full, table, exclude))
+
+
+def test_engagement_windows_recompute_only_the_changed_examples(builds):
+    # the second build recomputed the (lead, as_of) examples that are new (the new
+    # score date, new leads) and those of leads whose events were (re)checked in it,
+    # dated before as_of; every other stored example kept its row from the first build
+    db, before = builds["incremental"], builds["before_second"]
+    table = "intermediate.int_lead_engagement_windows"
+    rows = _query(db, f"select * from {table}")
+    recomputed = rows.filter(pl.col("checked_through") == pl.col("checked_through").max())
+    kept = rows.filter(pl.col("checked_through") < pl.col("checked_through").max())
+    assert kept.height > recomputed.height > 0
+    # kept rows are exactly as the first build wrote them
+    first = _query(before, f"select * from {table}")
+    assert_frame_equal(
+        kept.sort("lead_id", "as_of"),
+        first.join(kept.select("lead_id", "as_of"), on=["lead_id", "as_of"]).sort(
+            "lead_id", "as_of"
+        ),
+    )
+    # recomputed rows: new keys, or a lead with an event (re)checked in this build
+    # (under its lead now or before) on a day before as_of
+    touched = _query(
+        db,
+        "with c as (select * from intermediate.int_events_checked "
+        "where checked_at = (select max(checked_at) from intermediate.int_events_checked)) "
+        "select lead_id, min(cast(occurred_at as date)) as first_day from ("
+        "select lead_id, occurred_at from c union all select previous_lead_id, occurred_at "
+        "from c) where lead_id is not null group by lead_id",
+    )
+    key = ["lead_id", "as_of"]
+    new_keys = recomputed.join(first.select(key), on=key, how="anti")
+    old_keys = recomputed.join(new_keys.select(key), on=key, how="anti")
+    explained = old_keys.join(touched, on="lead_id", how="left").filter(
+        pl.col("first_day").cast(pl.Datetime("us")) < pl.col("as_of")
+    )
+    assert explained.height == old_keys.height > 0
+    assert new_keys.height > 0
+
+
+def test_a_scoring_only_run_between_builds_keeps_the_training_examples(builds, tmp_path_factory):
+    # `make score` builds the score date's examples only: the training examples stored
+    # by the last full build stay (not recomputed, not dropped), and the next build
+    # still equals a full build
+    tmp = tmp_path_factory.mktemp("scoring_between")
+    db = tmp / "copy.duckdb"
+    shutil.copy(builds["before_second"], db)
+    raw = builds["incremental"].parent / "raw"
+    table = "intermediate.int_lead_engagement_windows"
+    stored = _query(db, f"select count(*) as n from {table}")["n"][0]
+    run_dbt(["build", "--selector", "scoring_only", "--exclude-resource-type", "test",
+             "unit_test"], db, raw, tmp, {**VARS, "scoring_only": True})  # fmt: skip
+    after_score = _query(db, f"select count(*) as n, count(distinct as_of) as d from {table}")
+    assert after_score["d"][0] > 2 and after_score["n"][0] > stored // 2
+    run_dbt(BUILD, db, raw, tmp, VARS)
+    for table, exclude in COMPARED:
+        assert_frame_equal(
+            _table(db, table, exclude), _table(builds["full"], table, exclude),
+            check_exact=False, rel_tol=1e-9, abs_tol=1e-12,
+        )  # fmt: skip
+
+
+def test_a_changed_engagement_setting_recomputes_every_example(builds, tmp_path_factory):
+    # the half-life changes values, not columns: the stored rows computed with the old
+    # one are recomputed without --full-refresh
+    tmp = tmp_path_factory.mktemp("setting")
+    db = tmp / "copy.duckdb"
+    shutil.copy(builds["incremental"], db)
+    raw = builds["incremental"].parent / "raw"
+    model = ["run", "--select", "int_lead_engagement_windows"]
+    run_dbt(model, db, raw, tmp, {**VARS, "engagement_half_life_days": 3})
+    full = tmp / "full.duckdb"
+    shutil.copy(builds["incremental"], full)
+    run_dbt([*model, "--full-refresh"], full, raw, tmp, {**VARS, "engagement_half_life_days": 3})
+    table, exclude = "intermediate.int_lead_engagement_windows", ["checked_through"]
+    got = _table(db, table, exclude)
+    assert_frame_equal(got, _table(full, table, exclude))
+    assert not got.equals(_table(builds["incremental"], table, exclude))
