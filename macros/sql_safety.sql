@@ -76,6 +76,13 @@
             {%- do problems.append('var ' ~ name ~ ' = ' ~ tojson(value) ~ ': expected a number') -%}
         {%- endif -%}
     {%- endfor -%}
+    {#- switches: a string such as "false" would count as true in Jinja -#}
+    {%- for name in ['incremental_events', 'scoring_only', 'full_history_tests'] -%}
+        {%- set value = var(name, none) -%}
+        {%- if value is not none and value is not sameas true and value is not sameas false -%}
+            {%- do problems.append('var ' ~ name ~ ' = ' ~ tojson(value) ~ ': expected true or false') -%}
+        {%- endif -%}
+    {%- endfor -%}
     {#- connector column and schema names (adapter modes) are written into SQL as they are -#}
     {%- set connector_names = [('hubspot_lead_source_property', var('hubspot_lead_source_property', none)),
                                ('hubspot_schema', var('hubspot_schema', none)),

@@ -675,13 +675,15 @@ def test_statements_in_vars_stop_before_anything_runs(clean_raw, tmp_path):
         "handoff_stage": f"sql'; {PWN}",
         "crm_feedback_field": f"verdict'); {PWN}",
         "min_useful_auc": f"0.55; {PWN}",
+        # a switch given as a string: "false" would count as true
+        "full_history_tests": "false",
     }
     db = tmp_path / "db.duckdb"
     result = run_dbt_command(["build"], db, tmp_path, {"raw_data_path": str(clean_raw), **hostile})
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "Traceback" not in output
-    assert "Invalid vars (10 problem(s)); nothing was run" in output, output[-3000:]
+    assert "Invalid vars (11 problem(s)); nothing was run" in output, output[-3000:]
     for name in hostile:
         assert f"var {name}" in output
     assert "OK created" not in output

@@ -36,6 +36,7 @@ from polars.testing import assert_frame_equal
 from conftest import run_dbt
 from leadscore.demo.generator import GeneratorConfig, generate
 from leadscore.demo.holdback import append_held_back, hold_back, parse_export_timestamps
+from tests_support import run_dbt_command
 
 WORLD = GeneratorConfig(n_leads=2000, seed=23, events_per_lead=25)
 # no model is trained (too few conversions required): the rules baseline scores, the
@@ -444,3 +445,46 @@ def test_a_changed_engagement_setting_recomputes_every_example(builds, tmp_path_
     got = _table(db, table, exclude)
     assert_frame_equal(got, _table(full, table, exclude))
     assert not got.equals(_table(builds["incremental"], table, exclude))
+
+
+def test_key_tests_check_the_latest_rows_against_all_rows(builds, tmp_path_factory):
+    # the key tests of the incremental tables check the keys the latest build wrote,
+    # counted over all rows; a --full-refresh or var full_history_tests checks every key
+    tmp = tmp_path_factory.mktemp("key_tests")
+    db = tmp / "copy.duckdb"
+    shutil.copy(builds["incremental"], db)
+    raw = builds["incremental"].parent / "raw"
+    table = "intermediate.int_lead_activity_daily"
+    older = f"checked_through < (select max(checked_through) from {table})"
+
+    def dbt_test(**extra):
+        variables = {**VARS, "raw_data_path": str(raw), **extra}
+        select = ["test", "--select", "int_lead_activity_daily int_events_checked"]
+        return run_dbt_command(select, db, tmp, variables)
+
+    def insert(sql: str) -> None:
+        con = duckdb.connect(str(db))
+        try:
+            con.execute(sql)
+        finally:
+            con.close()
+
+    # as built: the keys are unique; the 30 re-sent event ids of the second delivery
+    # are each exported twice (a warning)
+    result = dbt_test()
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert re.search(r"Got 30 results, configured to warn", result.stdout)
+    # an older row stored twice: outside the latest build's keys, found by the
+    # whole-history check only
+    insert(f"insert into {table} select * from {table} where {older} limit 1")
+    assert dbt_test().returncode == 0
+    result = dbt_test(full_history_tests=True)
+    assert result.returncode != 0 and "Got 1 result" in result.stdout
+    # a row of the latest build repeating a stored key: found
+    insert(
+        f"insert into {table} select * replace ("
+        f"(select max(checked_through) from {table}) as checked_through) "
+        f"from {table} where {older} order by lead_id desc limit 1"
+    )
+    result = dbt_test()
+    assert result.returncode != 0 and "Got 1 result" in result.stdout
