@@ -64,20 +64,29 @@
     select distinct
         touched.lead_id,
         cast(touched.occurred_at as date) as activity_date
-    from (
-        select
-            lead_id,
-            occurred_at
-        from {{ ref('int_events_checked') }}
-        where checked_at > (select coalesce(max(activity.checked_through), cast('1900-01-01' as timestamp)) from {{ activity }} as activity)
-        union all
-        select
-            previous_lead_id as lead_id,
-            occurred_at
-        from {{ ref('int_events_checked') }}
-        where checked_at > (select coalesce(max(activity.checked_through), cast('1900-01-01' as timestamp)) from {{ activity }} as activity)
-    ) as touched
-    where touched.lead_id is not null and touched.occurred_at is not null
+    from ({{ events_touched_since(activity) }}) as touched
+{%- endmacro %}
+
+
+{#- (lead_id, occurred_at) of the events int_events_checked (re)checked after the
+    watermark of `table` (its newest checked_through), once under the lead they have now
+    and once under the lead they had before (previous_lead_id); rows without a lead or
+    a time left out. -#}
+{% macro events_touched_since(table) -%}
+    {%- set after_watermark -%}
+        checked_at > (select coalesce(max(watermark.checked_through), cast('1900-01-01' as timestamp)) from {{ table }} as watermark)
+    {%- endset -%}
+    select
+        lead_id,
+        occurred_at
+    from {{ ref('int_events_checked') }}
+    where {{ after_watermark }} and lead_id is not null and occurred_at is not null
+    union all
+    select
+        previous_lead_id as lead_id,
+        occurred_at
+    from {{ ref('int_events_checked') }}
+    where {{ after_watermark }} and previous_lead_id is not null and occurred_at is not null
 {%- endmacro %}
 
 
@@ -232,20 +241,7 @@
         select
             touched.lead_id,
             min(cast(touched.occurred_at as date)) as first_day
-        from (
-            select
-                lead_id,
-                occurred_at
-            from {{ ref('int_events_checked') }}
-            where checked_at > (select coalesce(max(watermark.checked_through), cast('1900-01-01' as timestamp)) from {{ engagement }} as watermark)
-            union all
-            select
-                previous_lead_id as lead_id,
-                occurred_at
-            from {{ ref('int_events_checked') }}
-            where checked_at > (select coalesce(max(watermark.checked_through), cast('1900-01-01' as timestamp)) from {{ engagement }} as watermark)
-        ) as touched
-        where touched.lead_id is not null and touched.occurred_at is not null
+        from ({{ events_touched_since(engagement) }}) as touched
         group by touched.lead_id
     ) as changed
         on stored.lead_id = changed.lead_id

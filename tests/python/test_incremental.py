@@ -168,6 +168,14 @@ def _table(db, table: str, exclude: list[str]) -> pl.DataFrame:
     return frame.sort(frame.columns, nulls_last=True)
 
 
+def _copy(builds, tmp_path_factory, name: str, source: str = "incremental"):
+    """A new folder with a copy of one of the built databases, and the raw export."""
+    tmp = tmp_path_factory.mktemp(name)
+    db = tmp / "copy.duckdb"
+    shutil.copy(builds[source], db)
+    return tmp, db, builds["incremental"].parent / "raw"
+
+
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("incremental")
@@ -292,10 +300,7 @@ def test_rechecked_rows_read_as_constants_or_joined_are_the_same(builds, tmp_pat
     # joined instead: the same second delivery through the join gives the same rows
     assert "recheck_values" in builds["compiled"]
     assert re.search(r"staged\.source_row in \(\d+", builds["compiled"])
-    tmp = tmp_path_factory.mktemp("joined")
-    db = tmp / "copy.duckdb"
-    shutil.copy(builds["before_second"], db)
-    raw = builds["incremental"].parent / "raw"
+    tmp, db, raw = _copy(builds, tmp_path_factory, "joined", "before_second")
     # the event models and what they read (the lead id mapping sees the new leads)
     models = ["run", "--select", "+int_events_checked int_lead_activity_daily"]
     run_dbt(models, db, raw, tmp, {**VARS, "events_recheck_inline_rows": 0})
@@ -308,10 +313,7 @@ def test_rechecked_rows_read_as_constants_or_joined_are_the_same(builds, tmp_pat
 
 
 def test_a_full_refresh_in_place_changes_nothing(builds, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("in_place")
-    db = tmp / "copy.duckdb"
-    shutil.copy(builds["incremental"], db)
-    raw = builds["incremental"].parent / "raw"
+    tmp, db, raw = _copy(builds, tmp_path_factory, "in_place")
     run_dbt(["run", "--full-refresh", "--select", "int_events_checked int_lead_activity_daily"],
             db, raw, tmp, VARS)  # fmt: skip
     for table, exclude in COMPARED[:4]:
@@ -322,10 +324,7 @@ def test_without_a_watermark_every_run_rebuilds_in_full(builds, tmp_path_factory
     # incremental_events: false stands for the sources without files (hubspot /
     # salesforce connector tables, a table source): no file names, so each run of the
     # incremental models deletes the stored rows and rebuilds; two runs, same result
-    tmp = tmp_path_factory.mktemp("no_watermark")
-    db = tmp / "copy.duckdb"
-    shutil.copy(builds["incremental"], db)
-    raw = builds["incremental"].parent / "raw"
+    tmp, db, raw = _copy(builds, tmp_path_factory, "no_watermark")
     models = ["--select", "stg_crm__events int_events_checked int_lead_activity_daily"]
     off = {**VARS, "incremental_events": False}
     for _ in range(2):
@@ -411,10 +410,7 @@ def test_a_scoring_only_run_between_builds_keeps_the_training_examples(builds, t
     # `make score` builds the score date's examples only: the training examples stored
     # by the last full build stay (not recomputed, not dropped), and the next build
     # still equals a full build
-    tmp = tmp_path_factory.mktemp("scoring_between")
-    db = tmp / "copy.duckdb"
-    shutil.copy(builds["before_second"], db)
-    raw = builds["incremental"].parent / "raw"
+    tmp, db, raw = _copy(builds, tmp_path_factory, "scoring_between", "before_second")
     table = "intermediate.int_lead_engagement_windows"
     stored = _query(db, f"select count(*) as n from {table}")["n"][0]
     run_dbt(["build", "--selector", "scoring_only", "--exclude-resource-type", "test",
@@ -432,10 +428,7 @@ def test_a_scoring_only_run_between_builds_keeps_the_training_examples(builds, t
 def test_a_changed_engagement_setting_recomputes_every_example(builds, tmp_path_factory):
     # the half-life changes values, not columns: the stored rows computed with the old
     # one are recomputed without --full-refresh
-    tmp = tmp_path_factory.mktemp("setting")
-    db = tmp / "copy.duckdb"
-    shutil.copy(builds["incremental"], db)
-    raw = builds["incremental"].parent / "raw"
+    tmp, db, raw = _copy(builds, tmp_path_factory, "setting")
     model = ["run", "--select", "int_lead_engagement_windows"]
     run_dbt(model, db, raw, tmp, {**VARS, "engagement_half_life_days": 3})
     full = tmp / "full.duckdb"
@@ -450,10 +443,7 @@ def test_a_changed_engagement_setting_recomputes_every_example(builds, tmp_path_
 def test_key_tests_check_the_latest_rows_against_all_rows(builds, tmp_path_factory):
     # the key tests of the incremental tables check the keys the latest build wrote,
     # counted over all rows; a --full-refresh or var full_history_tests checks every key
-    tmp = tmp_path_factory.mktemp("key_tests")
-    db = tmp / "copy.duckdb"
-    shutil.copy(builds["incremental"], db)
-    raw = builds["incremental"].parent / "raw"
+    tmp, db, raw = _copy(builds, tmp_path_factory, "key_tests")
     table = "intermediate.int_lead_activity_daily"
     older = f"checked_through < (select max(checked_through) from {table})"
 
