@@ -20,6 +20,16 @@
     {%- set latest_rows_column = (config.get('meta') or {}).get('latest_rows_column') %}
     {%- set latest_only = latest_rows_column and not flags.FULL_REFRESH
         and not var('full_history_tests', false) %}
+    {#- rows of one build only (a first build): every key is checked, and the plain
+        grouping costs about half the check of the latest keys (12-14 s against 23-24 s
+        for 53M events) -#}
+    {%- if latest_only and execute %}
+        {%- set several = run_query(
+            'select case when min(' ~ latest_rows_column ~ ') < max(' ~ latest_rows_column
+            ~ ') then 1 else 0 end from ' ~ model
+        ).columns[0].values()[0] %}
+        {%- set latest_only = several | int == 1 %}
+    {%- endif %}
     select
         {{ columns | join(', ') }},
         count(*) as occurrences
