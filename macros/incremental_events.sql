@@ -48,10 +48,15 @@
 
 
 {#- Pre-hook of int_events_checked: without a watermark an incremental run rebuilds in
-    full, so the stored rows go first. -#}
+    full, so the stored rows go first; with one, the rows checked with other settings
+    (events_settings_key: the run then checks every row again). -#}
 {% macro events_checked_pre_hook() -%}
-    {%- if is_incremental() and not events_watermark_available() -%}
-        delete from {{ this }}
+    {%- if is_incremental() -%}
+        {%- if not events_watermark_available() -%}
+            delete from {{ this }}
+        {%- else -%}
+            delete from {{ this }} where {{ events_settings_changed_condition(this, 'int_events_checked') }}
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
@@ -96,7 +101,9 @@
     {%- if is_incremental() -%}
         {%- if events_watermark_available() -%}
             delete from {{ this }}
-            where (lead_id, activity_date) in ({{ activity_changed_pairs(this) }})
+            where
+                (lead_id, activity_date) in ({{ activity_changed_pairs(this) }})
+                or {{ events_settings_changed_condition(this, 'int_lead_activity_daily') }}
         {%- else -%}
             delete from {{ this }}
         {%- endif -%}
@@ -207,14 +214,79 @@
 {%- endmacro %}
 
 
-{#- The settings int_lead_engagement_windows' values depend on, as one key stored on
-    every row: a stored row computed with other settings is recomputed. (Settings that
-    add or remove columns also stop an incremental run: on_schema_change fail.) -#}
-{% macro engagement_settings_key() -%}
-    {{ return(local_md5(tojson([
-        var('engagement_windows_days'), var('event_types'), var('key_page_categories'),
-        var('engagement_half_life_days')
-    ]))) }}
+{#- The settings the stored values of an incremental event table depend on, as one key
+    stored on every row (column settings_key): a run deletes the stored rows computed
+    with other settings and computes them again, so a changed var or page rule needs no
+    --full-refresh. A table's key includes the key of the table it reads: a change
+    upstream recomputes downstream too. (Settings that add or remove columns stop an
+    incremental run instead: on_schema_change fail.) -#}
+{% macro events_settings_key(table) -%}
+    {%- if table == 'int_events_checked' -%}
+        {%- set settings = [
+            var('event_types'), var('max_event_duration_seconds', 86400),
+            var('future_tolerance_hours'), var('min_valid_date') | string,
+        ] -%}
+    {%- elif table == 'int_lead_activity_daily' -%}
+        {%- set settings = [
+            events_settings_key('int_events_checked'), var('key_page_categories'),
+            var('sales_touch_event_types'), page_category_rules(),
+        ] -%}
+    {%- elif table == 'int_lead_engagement_windows' -%}
+        {%- set settings = [
+            events_settings_key('int_lead_activity_daily'),
+            var('engagement_windows_days'), var('engagement_half_life_days'),
+        ] -%}
+    {%- else -%}
+        {%- do exceptions.raise_compiler_error('events_settings_key: no settings listed for ' ~ table) -%}
+    {%- endif -%}
+    {{ return(local_md5(tojson(settings))) }}
+{%- endmacro %}
+
+
+{#- The rules of seed page_categories (priority, pattern, category), read at execution:
+    they classify the page views the activity table counts. None before the seed is
+    loaded (`dbt compile` or sqlfluff on an empty database; a build loads it first). -#}
+{% macro page_category_rules() -%}
+    {%- if not execute or load_relation(ref('page_categories')) is none -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set found = run_query(
+        'select priority, path_pattern, page_category from ' ~ ref('page_categories')
+        ~ ' order by priority, path_pattern, page_category'
+    ) -%}
+    {%- set rules = [] -%}
+    {%- for row in found.rows -%}
+        {%- do rules.append([row[0] | string, row[1], row[2]]) -%}
+    {%- endfor -%}
+    {{ return(rules) }}
+{%- endmacro %}
+
+
+{#- The condition a stored row of `relation` (aliased `alias`) was computed with other
+    settings than events_settings_key(table); false while the stored table has no
+    settings_key column (the schema check then stops the run: --full-refresh). -#}
+{% macro events_settings_changed_condition(relation, table, alias=none) -%}
+    {%- set column = (alias ~ '.' if alias else '') ~ 'settings_key' -%}
+    {%- if not execute or 'settings_key' not in adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+        false
+    {%- else -%}
+        {{ column }} is distinct from '{{ events_settings_key(table) }}'
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Whether int_events_checked's stored rows were checked with other settings (or the
+    table has no settings_key column yet): the run then checks every row again. -#}
+{% macro events_checked_settings_changed() -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set condition = events_settings_changed_condition(this, 'int_events_checked') | trim -%}
+    {%- if condition == 'false' -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set found = run_query('select 1 from ' ~ this ~ ' where ' ~ condition ~ ' limit 1') -%}
+    {{ return(found.rows | length > 0) }}
 {%- endmacro %}
 
 
@@ -246,7 +318,7 @@
     ) as changed
         on stored.lead_id = changed.lead_id
     where
-        stored.settings_key != '{{ engagement_settings_key() }}'
+        {{ events_settings_changed_condition(engagement, 'int_lead_engagement_windows', 'stored') }}
         or changed.first_day < stored.as_of
         or (
             spine.lead_id is null

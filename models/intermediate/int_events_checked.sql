@@ -21,7 +21,7 @@
     future_dated that are no longer in the future. Re-checked rows are read again from
     staging by (source_file, source_row) and replace the stored ones (delete+insert).
     The result equals a --full-refresh build. -#}
-{%- set incremental = is_incremental() and events_watermark_available() %}
+{%- set incremental = is_incremental() and events_watermark_available() and not events_checked_settings_changed() %}
 {%- set rows = 'batch' if incremental else ref('stg_crm__events') %}
 
 {%- set id_map_cte %}
@@ -286,12 +286,13 @@ final as (
         case when checked.quarantine_reason is not null then checked.duration_seconds end as duration_seconds,
         -- bookkeeping of the incremental build (docs/incremental.md): the row's file and
         -- row number (the key), whether its lead id was unknown, the lead it had before
-        -- this build re-checked it and when it was (re)checked
+        -- this build re-checked it, when it was (re)checked and with which settings
         checked.source_file,
         checked.source_row,
         checked.is_lead_unknown,
         checked.previous_lead_id,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as checked_at
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as checked_at,
+        '{{ events_settings_key("int_events_checked") }}' as settings_key
     from checked
 )
 

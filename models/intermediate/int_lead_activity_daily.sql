@@ -4,6 +4,7 @@
     on_schema_change='fail',
     pre_hook="{{ activity_pre_hook() }}",
 ) }}
+-- depends_on: {{ ref('page_categories') }} (the page rules are in settings_key)
 {#- One row per lead and day with activity: event counts by type, key-page views and
     the first time of each type that day. Daily grain keeps the point-in-time feature
     joins small; every as-of time is a midnight, so "before the as-of date" is exact
@@ -54,7 +55,9 @@ final as (
         min(occurred_at) as first_event_at,
         max(occurred_at) as last_event_at,
         -- the newest checked_at of int_events_checked this row has seen (the watermark)
-        (select max(checked.checked_at) from {{ ref('int_events_checked') }} as checked) as checked_through
+        (select max(checked.checked_at) from {{ ref('int_events_checked') }} as checked) as checked_through,
+        -- the settings the row was computed with (events_settings_key)
+        '{{ events_settings_key("int_lead_activity_daily") }}' as settings_key
     from events
     group by lead_id, cast(occurred_at as date)
 )

@@ -4,6 +4,7 @@
     on_schema_change='fail',
     pre_hook="{{ engagement_pre_hook() }}",
 ) }}
+-- depends_on: {{ ref('page_categories') }} (the page rules are in settings_key)
 {#- Engagement features per (lead, as_of), from activity strictly before as_of only:
     counts by event type and key-page views over each window in
     var('engagement_windows_days'), lifetime totals, days since the last event of each
@@ -100,7 +101,7 @@ final as (
         aggregated.*,
         -- the newest checked_at of int_events_checked the row has seen (the watermark)
         (select max(checked.checked_at) from {{ ref('int_events_checked') }} as checked) as checked_through,
-        '{{ engagement_settings_key() }}' as settings_key
+        '{{ events_settings_key('int_lead_engagement_windows') }}' as settings_key
     from aggregated
 )
 

@@ -60,7 +60,8 @@ attribute_points as (
     rule in a single pass over the daily activity (a long, per-event-type table joined to
     every example cost minutes at 1M leads) -#}
 {%- set behaviour_rules = [] -%}
-{%- if execute -%}
+{#- (not before the seed is loaded: `dbt compile` or sqlfluff on an empty database) -#}
+{%- if execute and load_relation(ref('scoring_rules')) is not none -%}
     {%- set found = run_query(
         "select rule_id, feature, half_life_days from " ~ ref('scoring_rules')
         ~ " where kind = 'behaviour' order by rule_id"

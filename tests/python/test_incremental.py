@@ -440,6 +440,72 @@ def test_a_changed_engagement_setting_recomputes_every_example(builds, tmp_path_
     assert not got.equals(_table(builds["incremental"], table, exclude))
 
 
+# Settings each incremental event table's stored values depend on, changed between two
+# builds without --full-refresh: a var of the cleaning (int_events_checked), a var of the
+# daily roll-up (int_lead_activity_daily) and a rule of the seed that classifies page
+# paths (edited in the database, as `dbt seed` after a CSV edit leaves it). Each must
+# give the rows of a --full-refresh build with the same setting in all three tables.
+SETTING_CHANGES = {
+    "max_event_duration": ({"max_event_duration_seconds": 60}, None),
+    "sales_touch_types": ({"sales_touch_event_types": ["sales_call", "email_reply"]}, None),
+    "page_rules": (
+        {},
+        "update config.page_categories set page_category = 'pricing' where page_category = 'docs'",
+    ),
+}
+EVENT_TABLES = [
+    ("intermediate.int_events_checked", ["checked_at", "previous_lead_id"]),
+    ("intermediate.int_lead_activity_daily", ["checked_through"]),
+    ("intermediate.int_lead_engagement_windows", ["checked_through"]),
+]
+
+
+@pytest.mark.parametrize("change", SETTING_CHANGES)
+def test_a_changed_setting_recomputes_the_event_tables(builds, tmp_path_factory, change):
+    extra, seed_edit = SETTING_CHANGES[change]
+    tmp, db, raw = _copy(builds, tmp_path_factory, f"setting_{change}")
+    full = tmp / "full.duckdb"
+    shutil.copy(builds["incremental"], full)
+    if seed_edit:
+        for target in (db, full):
+            con = duckdb.connect(str(target))
+            try:
+                con.execute(seed_edit)
+            finally:
+                con.close()
+    tables = "int_events_checked int_lead_activity_daily int_lead_engagement_windows"
+    models = ["run", "--select", f"int_page_paths_classified {tables}"]
+    variables = {**VARS, **extra}
+    run_dbt(models, db, raw, tmp, variables)
+    run_dbt([*models, "--full-refresh"], full, raw, tmp, variables)
+    changed = []
+    for table, exclude in EVENT_TABLES:
+        got = _table(db, table, exclude)
+        assert_frame_equal(got, _table(full, table, exclude), check_exact=False, rel_tol=1e-9)
+        before = _table(builds["incremental"], table, [*exclude, "settings_key"])
+        changed.append(not got.drop("settings_key", strict=False).equals(before))
+    # the setting changed the values of the roll-ups (and, for the duration, the cleaning)
+    assert changed[1:] == [True, True], changed
+    assert changed[0] == (change == "max_event_duration"), changed
+
+
+def test_a_table_stored_without_settings_key_stops_the_run(builds, tmp_path_factory):
+    # a database built before the settings key existed: the run stops with dbt's schema
+    # message (the fix is one --full-refresh) instead of keeping rows of unknown settings
+    tmp, db, raw = _copy(builds, tmp_path_factory, "no_settings_key")
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("alter table intermediate.int_lead_activity_daily drop column settings_key")
+    finally:
+        con.close()
+    variables = {**VARS, "raw_data_path": str(raw)}
+    result = run_dbt_command(["run", "--select", "int_lead_activity_daily"], db, tmp, variables)
+    assert result.returncode != 0
+    assert "out of sync" in result.stdout and "settings_key" in result.stdout, result.stdout[-3000:]
+    kept = _query(db, "select count(*) as n from intermediate.int_lead_activity_daily")["n"][0]
+    assert kept == _table(builds["incremental"], "intermediate.int_lead_activity_daily", []).height
+
+
 def test_key_tests_check_the_latest_rows_against_all_rows(builds, tmp_path_factory):
     # the key tests of the incremental tables check the keys the latest build wrote,
     # counted over all rows; a --full-refresh or var full_history_tests checks every key
