@@ -225,6 +225,8 @@
         {%- set settings = [
             var('event_types'), var('max_event_duration_seconds', 86400),
             var('future_tolerance_hours'), var('min_valid_date') | string,
+            var('time_zone_abbreviations', {}),
+            us_timestamp_formats(),
         ] -%}
     {%- elif table == 'int_lead_activity_daily' -%}
         {%- set settings = [

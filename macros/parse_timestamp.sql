@@ -43,12 +43,19 @@
 {%- endmacro %}
 
 
+{#- The formats of timestamps without a zone tried after the ISO form (var
+    us_timestamp_formats; US month-first by default). -#}
+{% macro us_timestamp_formats() -%}
+    {{ return(var('us_timestamp_formats', ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y'])) }}
+{%- endmacro %}
+
+
 {#- Helpers of duckdb__parse_timestamp. -#}
 {% macro naive_timestamp(text) -%}
     coalesce(
         try_cast({{ text }} as timestamp),
         try_strptime({{ text }}, [
-            {%- for fmt in var('us_timestamp_formats', ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']) -%}
+            {%- for fmt in us_timestamp_formats() -%}
                 '{{ fmt }}'{{ ", " if not loop.last }}
             {%- endfor -%}
         ])

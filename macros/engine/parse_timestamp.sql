@@ -46,7 +46,7 @@
 {% macro spark_naive_timestamp(text) -%}
     coalesce(
         try_cast({{ text }} as timestamp)
-        {%- for fmt in var('us_timestamp_formats', ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']) %},
+        {%- for fmt in us_timestamp_formats() %},
         try_to_timestamp({{ text }}, '{{ spark_datetime_pattern(fmt) }}')
         {%- endfor %}
     )
