@@ -60,33 +60,37 @@ edges as (
     group by feature, decile
 ),
 
-numeric_numbered as (
+numeric_counted as (
+    -- one row per distinct value: counts and days repeat, so the range join to the
+    -- edges below sees far fewer rows than there are leads
     select
         feature,
         population,
         value,
-        row_number() over (order by feature, population, value) as row_id
+        count(*) as value_rows
     from numeric_values
+    group by feature, population, value
 ),
 
 numeric_binned as (
     select
-        numeric_numbered.feature,
-        numeric_numbered.population,
+        numeric_counted.feature,
+        numeric_counted.population,
+        numeric_counted.value_rows,
         case
-            when numeric_numbered.value is null then 'missing'
+            when numeric_counted.value is null then 'missing'
             else coalesce(cast(min(edges.decile) as {{ dbt.type_string() }}), 'above reference')
         end as bin
-    from numeric_numbered
+    from numeric_counted
     left join edges
         on
-            numeric_numbered.feature = edges.feature
-            and numeric_numbered.value <= edges.upper_edge
+            numeric_counted.feature = edges.feature
+            and numeric_counted.value <= edges.upper_edge
     group by
-        numeric_numbered.row_id,
-        numeric_numbered.feature,
-        numeric_numbered.population,
-        numeric_numbered.value
+        numeric_counted.feature,
+        numeric_counted.population,
+        numeric_counted.value,
+        numeric_counted.value_rows
 ),
 
 categorical_values as (
@@ -94,13 +98,15 @@ categorical_values as (
     select
         '{{ feature }}' as feature,
         'reference' as population,
-        coalesce(cast({{ feature }} as {{ dbt.type_string() }}), 'missing') as bin
+        coalesce(cast({{ feature }} as {{ dbt.type_string() }}), 'missing') as bin,
+        1 as value_rows
     from reference
     union all
     select
         '{{ feature }}' as feature,
         'current' as population,
-        coalesce(cast({{ feature }} as {{ dbt.type_string() }}), 'missing') as bin
+        coalesce(cast({{ feature }} as {{ dbt.type_string() }}), 'missing') as bin,
+        1 as value_rows
     from current_leads
     {%- if not loop.last %}
     union all
@@ -113,14 +119,16 @@ all_bins as (
         feature,
         'numeric' as kind,
         population,
-        bin
+        bin,
+        value_rows
     from numeric_binned
     union all
     select
         feature,
         'categorical' as kind,
         population,
-        bin
+        bin,
+        value_rows
     from categorical_values
 ),
 
@@ -129,8 +137,10 @@ counted as (
         feature,
         kind,
         bin,
-        cast(sum(case when population = 'reference' then 1 else 0 end) as bigint) as reference_rows,
-        cast(sum(case when population = 'current' then 1 else 0 end) as bigint) as current_rows
+        cast(sum(case when population = 'reference' then value_rows else 0 end) as bigint)
+            as reference_rows,
+        cast(sum(case when population = 'current' then value_rows else 0 end) as bigint)
+            as current_rows
     from all_bins
     group by feature, kind, bin
 ),
