@@ -33,6 +33,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -92,10 +93,11 @@ def dbt_build(
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     target = work / f"target_{name}"
+    # a run without warm_from parses from scratch: a target folder kept from an earlier
+    # run (perhaps of a checkout elsewhere, whose absolute seed paths dbt's partial
+    # parsing would reuse) is removed first
+    shutil.rmtree(target, ignore_errors=True)
     if warm_from:
-        import shutil
-
-        shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(work / f"target_{warm_from}", target)
     cmd = [
         str(BIN / "dbt"),
