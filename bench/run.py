@@ -288,8 +288,6 @@ DAILY_FILE = "next-day"
 
 def hold_back_last_day(raw: Path, held: Path, fresh: bool) -> None:
     """Move the world's last day out of `raw` (once; a reused world is reset to it)."""
-    import shutil
-
     from leadscore.demo.holdback import hold_back
 
     if fresh:
@@ -306,8 +304,6 @@ def daily_refresh_step(n: int, work: Path, raw: Path, db: Path, held: Path) -> d
     """Append the held-back day, then time `dbt build` and the scoring-only build, each
     from the database as it was before the day, in a kept project folder (each starts
     from the target folder of the same kind of run: dbt parses only what changed)."""
-    import shutil
-
     from leadscore.demo.holdback import append_held_back
 
     before = work / "before_daily.duckdb"
