@@ -13,18 +13,38 @@
     updated_at wins (then the latest created_at, then the record's hash: deterministic);
     record_rank 1 is the version used, the others are quarantined in
     int_leads_quarantined as 'duplicate_record' (an exact copy of another row of the
-    id) or 'superseded_record' (an older, different version). -#}
+    id) or 'superseded_record' (an older, different version). record_hash is computed
+    for the ids with more than one record only (null for the others). -#}
 with
 
 leads as (
     select * from {{ ref('stg_crm__leads') }}
 ),
 
+repeated_ids as (
+    select source_lead_id
+    from leads
+    group by source_lead_id
+    having count(*) > 1
+),
+
+-- only the ids with more than one record (and the rows without an id, ranked together
+-- as one group) need ranking and hashing: most ids have one record
+repeated as (
+    select leads.*
+    from leads
+    inner join repeated_ids on leads.source_lead_id = repeated_ids.source_lead_id
+    union all
+    select *
+    from leads
+    where source_lead_id is null
+),
+
 hashed as (
     select
         *,
         {{ dbt.hash(dbt.concat(hashed_parts)) }} as record_hash
-    from leads
+    from repeated
 ),
 
 ranked as (
@@ -37,12 +57,29 @@ ranked as (
     from hashed
 ),
 
-final as (
+repeated_ranked as (
     select
         *,
         -- a copy of a better-ranked row with the same content
         record_rank > min(record_rank) over (partition by source_lead_id, record_hash) as is_exact_copy
     from ranked
+),
+
+single as (
+    select
+        leads.*,
+        cast(null as {{ dbt.type_string() }}) as record_hash,
+        1 as record_rank,
+        false as is_exact_copy
+    from leads
+    left join repeated_ids on leads.source_lead_id = repeated_ids.source_lead_id
+    where leads.source_lead_id is not null and repeated_ids.source_lead_id is null
+),
+
+final as (
+    select * from repeated_ranked
+    union all
+    select * from single
 )
 
 select * from final
