@@ -11,7 +11,7 @@ import pytest
 
 from leadscore.core.calibration import Platt, calibrate_on_holdout, fit_platt
 from leadscore.core.explain import reasons, render, shap_values
-from leadscore.core.features import FeatureSpec
+from leadscore.core.features import KEY_COLUMNS, FeatureSpec
 from leadscore.core.lifecycle import (
     Policy,
     champion_row,
@@ -99,6 +99,33 @@ def test_training_cycle_appends_and_keeps_the_better_champion():
     second = run_training_cycle(frame, first, NOW, forced, weak, SearchSpace(1), LABEL, log=print)
     assert second["status"].to_list() == ["rejected"]
     assert "champion kept" in second["status_reason"][0]
+
+
+def test_training_cycle_reads_the_examples_only_when_it_trains():
+    """The examples (the capped fit sample: seconds at a million leads) are read only
+    once training is decided; the decision needs the feature names alone."""
+    frame = examples()
+    policy = Policy(min_labelled_leads=10, min_conversions=5)
+    features = [c for c in frame.columns if c not in KEY_COLUMNS]
+    reads = []
+
+    def load() -> pl.DataFrame:
+        reads.append(1)
+        return frame
+
+    first = run_training_cycle(
+        load, None, NOW, policy, FAST, SearchSpace(1), LABEL, features=features
+    )
+    assert first["status"].to_list() == ["champion"] and len(reads) == 1
+    none = run_training_cycle(
+        load, first, NOW, policy, FAST, SearchSpace(1), LABEL, features=features
+    )
+    assert none.is_empty() and len(reads) == 1
+    # a changed feature set is seen from the names, before anything is read
+    renamed = [*features, "new_feature"]
+    with pytest.raises(ValueError, match="new_feature"):
+        run_training_cycle(load, first, NOW, policy, FAST, SearchSpace(1), LABEL, features=renamed)
+    assert len(reads) == 2
 
 
 def test_cold_start_trains_nothing_and_says_why(capsys):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -167,7 +168,7 @@ def champion_auc_on(champion: dict, holdout: pl.DataFrame) -> float | None:
 
 
 def run_training_cycle(
-    examples: pl.DataFrame,
+    examples: pl.DataFrame | Callable[[], pl.DataFrame],
     registry: pl.DataFrame | None,
     now: datetime,
     policy: Policy,
@@ -175,20 +176,38 @@ def run_training_cycle(
     search,
     label,
     log=print,
+    features: list[str] | None = None,
 ) -> pl.DataFrame:
     """New registry rows for this build: none, or the model just trained with its status.
 
+    `examples` may be a function that reads them, with their feature names in
+    `features`: it is then called only once training is decided (reading the fit
+    sample of a million leads takes seconds; most builds do not train).
     Nothing already in the registry is changed: the champion is always the latest
     row whose status is 'champion'.
     """
     from leadscore.core.features import KEY_COLUMNS
     from leadscore.core.training import empty_registry, train_model
 
-    features = [c for c in examples.columns if c not in KEY_COLUMNS]
+    if callable(examples) and features is None:
+        raise TypeError(
+            "run_training_cycle: give the feature names with a function that reads the examples"
+        )
+    if not callable(examples):
+        features = [c for c in examples.columns if c not in KEY_COLUMNS]
     decision = decide_training(registry, now, policy, features, label.to_dict())
     log(f"lifecycle: {'train' if decision.train else 'no training'}: {decision.reason}")
     if not decision.train:
         return empty_registry()
+    if callable(examples):
+        examples = examples()
+        read = [c for c in examples.columns if c not in KEY_COLUMNS]
+        if set(read) != set(features):
+            raise ValueError(
+                "run_training_cycle: the examples read have other features than those "
+                f"named: read {sorted(set(read) - set(features))} more, "
+                f"{sorted(set(features) - set(read))} missing"
+            )
     shortfall = history_shortfall(examples, policy)
     if shortfall:
         log(
