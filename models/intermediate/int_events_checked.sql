@@ -173,14 +173,12 @@ batch as (
 -- duplicate ids are rare: rank only their rows (a window over every event, with all
 -- its columns, is the most memory-hungry step of the build at 50M events). The id
 -- check and the ranking read staging again instead of the events CTE: a CTE read
--- three times is materialised with every column (25 s at 50M events). Repeats are
--- found by a 64-bit hash of the id (grouping 50M numbers, not texts); ids that only
--- share a hash go through the ranking too and come out first of their own id.
+-- three times is materialised with every column (25 s at 50M events).
 duplicate_ids as (
-    select {{ key_hash('event_id') }} as event_id_hash
+    select event_id
     from {{ rows }}
     where event_id is not null
-    group by {{ key_hash('event_id') }}
+    group by event_id
     having count(*) > 1
 ),
 
@@ -192,8 +190,8 @@ singles as (
         {%- endif %}
         1 as event_id_occurrence
     from {{ rows }} as events
-    left join duplicate_ids on {{ key_hash('events.event_id') }} = duplicate_ids.event_id_hash
-    where duplicate_ids.event_id_hash is null or events.event_id is null
+    left join duplicate_ids on events.event_id = duplicate_ids.event_id
+    where duplicate_ids.event_id is null
 ),
 
 duplicates as (
@@ -210,8 +208,7 @@ duplicates as (
                 repeated.source_lead_id nulls last, repeated.source_file nulls last, repeated.source_row nulls last
         ) as event_id_occurrence
     from {{ rows }} as repeated
-    inner join duplicate_ids on {{ key_hash('repeated.event_id') }} = duplicate_ids.event_id_hash
-    where repeated.event_id is not null
+    inner join duplicate_ids on repeated.event_id = duplicate_ids.event_id
 ),
 
 numbered as (
