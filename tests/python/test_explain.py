@@ -1,4 +1,5 @@
-"""SHAP contributions through per-leaf tables equal CatBoost's own ShapValues."""
+"""SHAP contributions through per-leaf tables equal CatBoost's own ShapValues; the
+reasons pick the same features as a full stable sort."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import polars as pl
 import pytest
 from catboost import CatBoostClassifier
 
-from leadscore.core.explain import LeafShap, shap_values
+from leadscore.core.explain import LeafShap, largest_first, shap_values
 from leadscore.core.features import FeatureSpec, infer_spec
 from leadscore.core.training import pool_for, train_model
 from test_training import FAST, examples
@@ -77,3 +78,29 @@ def test_trees_that_are_not_symmetric_get_catboost_shap():
         rtol=0,
         atol=1e-10,
     )
+
+
+@pytest.mark.parametrize("k", [1, 3, 6])
+def test_largest_first_picks_what_a_stable_sort_picks(k):
+    """Ties at and across the k-th place (values on a coarse grid, many zeros and
+    repeated positives), as SHAP values of features no tree uses are exactly 0: the
+    picks are the stable argsort's wherever they can be kept as reasons (value > 0),
+    and for the negative side through the reversed columns as reasons() uses it."""
+    rng = np.random.default_rng(k)
+    values = np.round(rng.normal(size=(4000, 12)), 1)
+    values[rng.random(values.shape) < 0.5] = 0.0
+    values[:50] = 0.3  # every column tied
+    width = values.shape[1]
+    for signed in (values, -values[:, ::-1]):
+        expected = np.argsort(-signed, axis=1, kind="stable")[:, :k]
+        got = largest_first(signed, k)
+        keepable = np.take_along_axis(signed, expected, axis=1) > 0
+        assert np.array_equal(got[keepable], expected[keepable])
+        assert np.array_equal(
+            np.take_along_axis(signed, got, axis=1), np.take_along_axis(signed, expected, axis=1)
+        )
+    # reasons() takes the negative picks as width - 1 - picks of the reversed columns
+    order = np.argsort(-values, axis=1, kind="stable")[:, ::-1][:, :k]
+    got = width - 1 - largest_first(-values[:, ::-1], k)
+    keepable = np.take_along_axis(values, order, axis=1) < 0
+    assert np.array_equal(got[keepable], order[keepable])

@@ -265,6 +265,30 @@ def _reason_objects(
     return frame.select(pl.struct(pl.all()).struct.json_encode()).to_series()
 
 
+def largest_first(values: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the column indices of the k largest values, largest first, ties by
+    lower index: np.argsort(-values, kind="stable")[:, :k] without sorting every
+    column (a partition, then a sort of k). A row whose k-th value is positive and tied
+    with a value left out is sorted in full, so the result is the stable sort's."""
+    n, width = values.shape
+    if k >= width or n == 0:
+        return np.argsort(-values, axis=1, kind="stable")[:, :k]
+    part = np.sort(np.argpartition(-values, k - 1, axis=1)[:, :k], axis=1)
+    ranked = np.argsort(-np.take_along_axis(values, part, axis=1), axis=1, kind="stable")
+    top = np.take_along_axis(part, ranked, axis=1)
+    kth = np.take_along_axis(values, top[:, -1:], axis=1)
+    tied = (kth[:, 0] > 0) & ((values >= kth).sum(axis=1) > k)
+    if tied.any():
+        top[tied] = np.argsort(-values[tied], axis=1, kind="stable")[:, :k]
+    return top
+
+
+def _placed(n: int, rows: np.ndarray, parts: list[pl.Series]) -> pl.Series:
+    """A text column of n rows: the parts' values at `rows` (in order), null elsewhere."""
+    column = pl.Series([None] * n, dtype=pl.String)
+    return column.scatter(rows, pl.concat(parts)) if parts else column
+
+
 def reasons(
     contributions: np.ndarray,
     spec: FeatureSpec,
@@ -279,27 +303,32 @@ def reasons(
     entries = {row["feature"]: row for row in dictionary.to_dicts()}
     names = list(spec.names)
     n = frame.height
-    order = np.argsort(-contributions, axis=1, kind="stable")  # most positive first
+    width = contributions.shape[1]
+    # most positive first (ties: lower feature index first) and most negative first
+    # (ties: higher index first): the order of a stable argsort and of its reverse
+    positive = largest_first(contributions, k)
+    negative = width - 1 - largest_first(-contributions[:, ::-1], k)
     columns: dict[str, pl.Series] = {}
     items: list[pl.Series] = []
-    for direction, picks in (("positive", order[:, :k]), ("negative", order[:, ::-1][:, :k])):
+    for direction, picks in (("positive", positive), ("negative", negative)):
         for j in range(min(k, len(names))):
             feature_idx = picks[:, j]
             contrib = contributions[np.arange(n), feature_idx]
-            keep = contrib > 0 if direction == "positive" else contrib < 0
-            sentences = pl.Series([None] * n, dtype=pl.String)
-            objects = pl.Series([None] * n, dtype=pl.String)
-            for f in np.unique(feature_idx[keep]):
-                rows = pl.Series(np.flatnonzero(keep & (feature_idx == f)))
+            kept = np.flatnonzero(contrib > 0 if direction == "positive" else contrib < 0)
+            # the kept rows grouped by feature: one sentence template per group
+            kept = kept[np.argsort(feature_idx[kept], kind="stable")]
+            features, starts = np.unique(feature_idx[kept], return_index=True)
+            sentences, objects = [], []
+            groups = np.split(kept, starts[1:]) if kept.size else []
+            for f, rows in zip(features, groups, strict=True):
                 values = frame[names[f]].gather(rows)
                 rendered = render(names[f], values, entries, wording)
-                sentences = sentences.scatter(rows, rendered)
-                encoded = _reason_objects(
-                    direction, j + 1, names[f], values, contrib[rows.to_numpy()], rendered
+                sentences.append(rendered)
+                objects.append(
+                    _reason_objects(direction, j + 1, names[f], values, contrib[rows], rendered)
                 )
-                objects = objects.scatter(rows, encoded)
-            columns[f"{direction}_reason_{j + 1}"] = sentences
-            items.append(objects.alias(f"i{len(items)}"))
+            columns[f"{direction}_reason_{j + 1}"] = _placed(n, kept, sentences)
+            items.append(_placed(n, kept, objects).alias(f"i{len(items)}"))
         for j in range(len(names), k):  # fewer features than reasons (small flat exports)
             columns[f"{direction}_reason_{j + 1}"] = pl.Series([None] * n, dtype=pl.String)
     # the row's objects in order (positive first, by rank) as one JSON array
