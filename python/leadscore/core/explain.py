@@ -64,13 +64,13 @@ class LeafShap:
 
     A tree's SHAP values for a row depend only on the leaf the row reaches, so each
     tree's values are asked of CatBoost once per leaf (ShapValues of a one-tree copy of
-    the model, on one row reaching the leaf) and looked up
-    for every row. The sum over the trees is CatBoost's ShapValues for the whole model
-    (SHAP is additive over trees; tests/python/test_explain.py compares the two). Per row
-    it costs a lookup per tree and feature the tree splits on, where CatBoost adds a
-    vector of every feature per tree: about a quarter of the CPU for a few hundred
-    thousand open leads (docs/benchmarks.md). CatBoost cuts single trees out of
-    symmetric (oblivious) models only, its default and this product's."""
+    the model, on one row reaching the leaf) and looked up for every row. The sum over
+    the trees is CatBoost's ShapValues for the whole model (SHAP is additive over trees;
+    tests/python/test_explain.py compares the two). Per row it costs a lookup per tree
+    and feature the tree splits on, where CatBoost adds a vector of every feature per
+    tree: about a quarter of the CPU for a few hundred thousand open leads
+    (docs/benchmarks.md). CatBoost cuts single trees out of symmetric (oblivious) models
+    only, its default and this product's."""
 
     def __init__(self, model: CatBoostClassifier, block: int = 32) -> None:
         self.model = model
