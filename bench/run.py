@@ -305,7 +305,7 @@ def hold_back_last_day(raw: Path, held: Path, fresh: bool) -> None:
     done = subprocess.run(
         [sys.executable, "-c", code, str(raw), str(held)],
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
     )
     counts = json.loads(done.stdout)

@@ -1,7 +1,7 @@
 {#- Lifecycle stage entries re-keyed to the surviving lead, with the stage order from
     the lifecycle_stages seed. Rows whose lead, stage or time cannot be resolved, whose
     time is out of range (date_range_reason) or that repeat an entry (same lead id,
-    stage and time: the first copy is kept) are left out here and counted in
+    stage and time: one copy is kept) are left out here and counted in
     int_stage_changes_quarantined. -#}
 with
 

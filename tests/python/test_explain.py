@@ -99,6 +99,7 @@ def test_largest_first_picks_what_a_stable_sort_picks(k):
         assert np.array_equal(
             np.take_along_axis(signed, got, axis=1), np.take_along_axis(signed, expected, axis=1)
         )
+    assert largest_first(values, 0).shape == (values.shape[0], 0)
     # reasons() takes the negative picks as width - 1 - picks of the reversed columns
     order = np.argsort(-values, axis=1, kind="stable")[:, ::-1][:, :k]
     got = width - 1 - largest_first(-values[:, ::-1], k)

@@ -121,7 +121,8 @@ def test_training_cycle_reads_the_examples_only_when_it_trains():
         load, first, NOW, policy, FAST, SearchSpace(1), LABEL, features=features
     )
     assert none.is_empty() and len(reads) == 1
-    # a changed feature set is seen from the names, before anything is read
+    # training is decided from the names (the feature set changed); the examples read
+    # then lack the named feature, which is an error
     renamed = [*features, "new_feature"]
     with pytest.raises(ValueError, match="new_feature"):
         run_training_cycle(load, first, NOW, policy, FAST, SearchSpace(1), LABEL, features=renamed)

@@ -267,11 +267,12 @@ def _reason_objects(
 
 def largest_first(values: np.ndarray, k: int) -> np.ndarray:
     """Per row, the column indices of the k largest values, largest first, ties by
-    lower index: np.argsort(-values, kind="stable")[:, :k] without sorting every
-    column (a partition, then a sort of k). A row whose k-th value is positive and tied
-    with a value left out is sorted in full, so the result is the stable sort's."""
+    lower index, for finite values (SHAP values are): np.argsort(-values,
+    kind="stable")[:, :k] wherever the picked value is positive (the only picks a
+    reason keeps), without sorting every column (a partition, then a sort of k). A row
+    whose k-th value is positive and tied with a value left out is sorted in full."""
     n, width = values.shape
-    if k >= width or n == 0:
+    if k <= 0 or k >= width or n == 0:
         return np.argsort(-values, axis=1, kind="stable")[:, :k]
     part = np.sort(np.argpartition(-values, k - 1, axis=1)[:, :k], axis=1)
     ranked = np.argsort(-np.take_along_axis(values, part, axis=1), axis=1, kind="stable")

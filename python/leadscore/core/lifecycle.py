@@ -189,24 +189,26 @@ def run_training_cycle(
     from leadscore.core.features import KEY_COLUMNS
     from leadscore.core.training import empty_registry, train_model
 
-    if callable(examples) and features is None:
-        raise TypeError(
-            "run_training_cycle: give the feature names with a function that reads the examples"
-        )
-    if not callable(examples):
-        features = [c for c in examples.columns if c not in KEY_COLUMNS]
-    decision = decide_training(registry, now, policy, features, label.to_dict())
+    if callable(examples):
+        if features is None:
+            raise TypeError(
+                "run_training_cycle: give the feature names with a function that reads the examples"
+            )
+        names = list(features)
+    else:
+        names = [c for c in examples.columns if c not in KEY_COLUMNS]
+    decision = decide_training(registry, now, policy, names, label.to_dict())
     log(f"lifecycle: {'train' if decision.train else 'no training'}: {decision.reason}")
     if not decision.train:
         return empty_registry()
     if callable(examples):
         examples = examples()
         read = [c for c in examples.columns if c not in KEY_COLUMNS]
-        if set(read) != set(features):
+        if set(read) != set(names):
             raise ValueError(
                 "run_training_cycle: the examples read have other features than those "
-                f"named: read {sorted(set(read) - set(features))} more, "
-                f"{sorted(set(features) - set(read))} missing"
+                f"named: read {sorted(set(read) - set(names))} more, "
+                f"{sorted(set(names) - set(read))} missing"
             )
     shortfall = history_shortfall(examples, policy)
     if shortfall:
