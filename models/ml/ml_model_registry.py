@@ -11,7 +11,7 @@ Thin on purpose: the logic lives in leadscore.core.lifecycle and leadscore.core.
 
 from datetime import UTC, datetime
 
-from leadscore.core.features import KEY_COLUMNS
+from leadscore.core.features import feature_names
 from leadscore.core.lifecycle import Policy, feedback_alert, latest_alert, run_training_cycle
 from leadscore.core.training import LabelDefinition, SearchSpace, TrainParams, collect_examples
 from leadscore.engines.frames import query, to_engine
@@ -64,7 +64,7 @@ def model(dbt, session):
     # read only once training is decided, and then only the capped fit sample's
     # features reach the driver (max_fit_examples)
     relation = dbt.ref("ml_training_examples")
-    features = [c for c in relation.columns if c not in KEY_COLUMNS]
+    features = feature_names(relation.columns)
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = run_training_cycle(
         lambda: collect_examples(relation, session, params),

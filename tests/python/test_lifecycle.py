@@ -11,7 +11,7 @@ import pytest
 
 from leadscore.core.calibration import Platt, calibrate_on_holdout, fit_platt
 from leadscore.core.explain import reasons, render, shap_values
-from leadscore.core.features import KEY_COLUMNS, FeatureSpec
+from leadscore.core.features import FeatureSpec, feature_names
 from leadscore.core.lifecycle import (
     Policy,
     champion_row,
@@ -106,7 +106,7 @@ def test_training_cycle_reads_the_examples_only_when_it_trains():
     once training is decided; the decision needs the feature names alone."""
     frame = examples()
     policy = Policy(min_labelled_leads=10, min_conversions=5)
-    features = [c for c in frame.columns if c not in KEY_COLUMNS]
+    features = feature_names(frame.columns)
     reads = []
 
     def load() -> pl.DataFrame:

@@ -29,6 +29,11 @@ class FeatureSpec:
         return cls(numeric=tuple(d["numeric"]), categorical=tuple(d["categorical"]))
 
 
+def feature_names(columns: list[str]) -> list[str]:
+    """The feature columns of an example table's columns: all but the KEY_COLUMNS."""
+    return [c for c in columns if c not in KEY_COLUMNS]
+
+
 def infer_spec(frame: pl.DataFrame) -> FeatureSpec:
     """Text columns are categorical; numbers, booleans and dates are numeric."""
     numeric, categorical = [], []

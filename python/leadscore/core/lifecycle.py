@@ -186,7 +186,7 @@ def run_training_cycle(
     Nothing already in the registry is changed: the champion is always the latest
     row whose status is 'champion'.
     """
-    from leadscore.core.features import KEY_COLUMNS
+    from leadscore.core.features import feature_names
     from leadscore.core.training import empty_registry, train_model
 
     if callable(examples):
@@ -196,14 +196,14 @@ def run_training_cycle(
             )
         names = list(features)
     else:
-        names = [c for c in examples.columns if c not in KEY_COLUMNS]
+        names = feature_names(examples.columns)
     decision = decide_training(registry, now, policy, names, label.to_dict())
     log(f"lifecycle: {'train' if decision.train else 'no training'}: {decision.reason}")
     if not decision.train:
         return empty_registry()
     if callable(examples):
         examples = examples()
-        read = [c for c in examples.columns if c not in KEY_COLUMNS]
+        read = feature_names(examples.columns)
         if set(read) != set(names):
             raise ValueError(
                 "run_training_cycle: the examples read have other features than those "
