@@ -60,8 +60,10 @@ attribute_points as (
     rule in a single pass over the daily activity (a long, per-event-type table joined to
     every example cost minutes at 1M leads) -#}
 {%- set behaviour_rules = [] -%}
-{#- (not before the seed is loaded: `dbt compile` or sqlfluff on an empty database) -#}
-{%- if execute and load_relation(ref('scoring_rules')) is not none -%}
+{#- (not before the seed is loaded: `dbt compile` or sqlfluff on an empty database; not
+    in a unit test, where the seed is a fixture CTE: attribute rules only there) -#}
+{%- if execute and model.resource_type != 'unit_test'
+    and load_relation(ref('scoring_rules')) is not none -%}
     {%- set found = run_query(
         "select rule_id, feature, half_life_days from " ~ ref('scoring_rules')
         ~ " where kind = 'behaviour' order by rule_id"
@@ -85,29 +87,54 @@ attribute_points as (
     {%- endfor -%}
 {%- endif %}
 
-behaviour_wide as (
+{#- the decay weight of each day, once per half-life the rules use (not per rule) -#}
+{%- set half_lives = [] -%}
+{%- set counted = [] -%}
+{%- for rule in behaviour_rules -%}
+    {%- if rule.column not in counted -%}
+        {%- do counted.append(rule.column) -%}
+    {%- endif -%}
+    {%- if rule.half_life is not none and rule.half_life not in half_lives -%}
+        {%- do half_lives.append(rule.half_life) -%}
+    {%- endif -%}
+{%- endfor %}
+
+activity_before as (
     select
         spine.lead_id,
         spine.as_of,
-        {%- for rule in behaviour_rules %}
-        sum(
-            activity.{{ rule.column }}
-            {%- if rule.half_life is not none %}
-            * power(
-                0.5,
-                {{ dbt.datediff('activity.activity_date', 'spine.as_of', 'day') }}
-                / {{ rule.half_life }}
-            )
-            {%- endif %}
-        ) as weighted_events_{{ loop.index }},
+        {%- for half_life in half_lives %}
+        power(
+            0.5,
+            {{ dbt.datediff('activity.activity_date', 'spine.as_of', 'day') }} / {{ half_life }}
+        ) as decay_{{ loop.index }},
         {%- endfor %}
-        count(*) as active_days
+        {%- for column in counted %}
+        activity.{{ column }},
+        {%- endfor %}
+        activity.activity_date
     from spine
     inner join activity
         on
             spine.lead_id = activity.lead_id
             and activity.activity_date < spine.as_of
-    group by spine.lead_id, spine.as_of
+),
+
+behaviour_wide as (
+    select
+        lead_id,
+        as_of,
+        {%- for rule in behaviour_rules %}
+        sum(
+            {{ rule.column }}
+            {%- if rule.half_life is not none %}
+            * decay_{{ half_lives.index(rule.half_life) + 1 }}
+            {%- endif %}
+        ) as weighted_events_{{ loop.index }},
+        {%- endfor %}
+        count(*) as active_days
+    from activity_before
+    group by lead_id, as_of
 ),
 
 behaviour_events as (
@@ -168,6 +195,9 @@ all_points as (
     select * from behaviour_points
 ),
 
+{# positive and negative points never share a rule row, so one numbering per lead and
+    sign gives both orders: positive by points descending, negative by points ascending
+    (abs descending), ties by rule_id; rows of 0 points number after the negative ones #}
 ranked as (
     select
         lead_id,
@@ -175,11 +205,8 @@ ranked as (
         description,
         points,
         row_number() over (
-            partition by lead_id, as_of order by points desc, rule_id asc
-        ) as positive_rank,
-        row_number() over (
-            partition by lead_id, as_of order by points asc, rule_id asc
-        ) as negative_rank
+            partition by lead_id, as_of, points > 0 order by abs(points) desc, rule_id asc
+        ) as sign_rank
     from all_points
 ),
 
@@ -189,8 +216,8 @@ per_lead as (
         as_of,
         round(sum(points), 2) as rules_points,
         {%- for i in range(1, 4) %}
-        max(case when positive_rank = {{ i }} and points > 0 then description end) as rules_positive_reason_{{ i }},
-        max(case when negative_rank = {{ i }} and points < 0 then description end) as rules_negative_reason_{{ i }},
+        max(case when sign_rank = {{ i }} and points > 0 then description end) as rules_positive_reason_{{ i }},
+        max(case when sign_rank = {{ i }} and points < 0 then description end) as rules_negative_reason_{{ i }},
         {%- endfor %}
         count(*) as rules_matched
     from ranked
