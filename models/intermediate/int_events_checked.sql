@@ -39,10 +39,6 @@ id_map as (
 {%- set base_ctes %}
 {{ id_map_cte }},
 
-stored as (
-    select * from {{ this }}
-),
-
 new_rows as (
     select
         *,
@@ -60,7 +56,7 @@ new_rows as (
         appended.source_file in ({{ lookback_files | join(', ') }})
         and not exists (
             select 1
-            from stored
+            from {{ this }} as stored
             where stored.source_file = appended.source_file and stored.source_row = appended.source_row
         )
     {%- endif %}
@@ -71,14 +67,17 @@ new_rows as (
 {%- set recheck_ctes %}
 -- stored rows to check again: those whose lead mapping changed since they were checked
 -- (one join of the stored rows with the mapping: grouping them by lead first and
--- joining back costs a third more at 53M rows) and those that were in the future
-recheck_seeds as (
+-- joining back costs a third more at 53M rows) and those that were in the future.
+-- Read twice below, so computed once (materialized: inlined, the join of 53M stored
+-- rows with the mapping ran twice). The stored rows are read from the table itself,
+-- not a CTE: with a materialized CTE beside it, DuckDB materialized that one too.
+recheck_seeds as {{ materialized_cte() }} (
     select
         stored.source_file,
         stored.source_row,
         stored.event_id,
         stored.lead_id as previous_lead_id
-    from stored
+    from {{ this }} as stored
     left join id_map on coalesce(stored.source_lead_id_if_different, stored.lead_id) = id_map.source_lead_id
     where
         coalesce(stored.source_lead_id_if_different, stored.lead_id) is not null
@@ -92,7 +91,7 @@ recheck_seeds as (
         source_row,
         event_id,
         lead_id as previous_lead_id
-    from stored
+    from {{ this }} as stored
     where
         quarantine_reason = 'future_dated'
         and {{ date_range_reason('occurred_at') }} is distinct from 'future_dated'
@@ -112,7 +111,7 @@ recheck_keys as (
         stored.source_file,
         stored.source_row,
         stored.lead_id as previous_lead_id
-    from stored
+    from {{ this }} as stored
     inner join affected_event_ids on stored.event_id = affected_event_ids.event_id
     union
     select
