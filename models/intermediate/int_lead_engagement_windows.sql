@@ -66,16 +66,24 @@ joined as (
             and activity.activity_date < spine.as_of
 ),
 
-banded as (
+-- the band of a day: 0 within the shortest window, 1 within the next, ..., beyond all
+days_banded as (
     select
-        lead_id,
-        as_of,
+        *,
         case
             {%- for w in windows %}
             when days_before <= {{ w }} then {{ loop.index0 }}
             {%- endfor %}
             else {{ windows | length }}
-        end as band,
+        end as band
+    from joined
+),
+
+banded as (
+    select
+        lead_id,
+        as_of,
+        band,
         sum(events) as events,
         count(*) as active_days,
         {%- for t in var('event_types') %}
@@ -91,16 +99,8 @@ banded as (
         min(first_sales_touch_at) as first_sales_touch_at,
         min(first_event_at) as first_event_at,
         max(last_event_at) as last_event_at
-    from joined
-    group by
-        lead_id,
-        as_of,
-        case
-            {%- for w in windows %}
-            when days_before <= {{ w }} then {{ loop.index0 }}
-            {%- endfor %}
-            else {{ windows | length }}
-        end
+    from days_banded
+    group by lead_id, as_of, band
 ),
 
 aggregated as (
