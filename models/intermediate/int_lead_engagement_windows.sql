@@ -70,12 +70,16 @@ joined as (
 days_banded as (
     select
         *,
+        {%- if windows %}
         case
             {%- for w in windows %}
             when days_before <= {{ w }} then {{ loop.index0 }}
             {%- endfor %}
             else {{ windows | length }}
         end as band
+        {%- else %}
+        0 as band
+        {%- endif %}
     from joined
 ),
 
