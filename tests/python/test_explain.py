@@ -49,6 +49,10 @@ def test_per_leaf_shap_equals_catboost_shap_for_a_trained_model(combinations):
     assert got.shape == expected.shape == (2000, len(trained.spec.names))
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-10)
     assert np.abs(expected).max() > 0.1  # the model is not flat
+    # summed in blocks of rows that do not divide the row count, nor the lookup batches
+    blocks = LeafShap(trained.model).values(rows, trained.spec, batch_rows=150, sum_rows=70)
+    np.testing.assert_allclose(blocks, expected, rtol=0, atol=1e-10)
+    assert blocks.flags.c_contiguous
     # the direct path (few rows) gives the same
     small = rows.head(40)
     np.testing.assert_allclose(
@@ -80,28 +84,27 @@ def test_trees_that_are_not_symmetric_get_catboost_shap():
     )
 
 
-@pytest.mark.parametrize("k", [1, 3, 6])
+@pytest.mark.parametrize("k", [1, 3, 6, 12, 13])
 def test_largest_first_picks_what_a_stable_sort_picks(k):
     """Ties at and across the k-th place (values on a coarse grid, many zeros and
     repeated positives), as SHAP values of features no tree uses are exactly 0: the
-    picks are the stable argsort's wherever they can be kept as reasons (value > 0),
-    and for the negative side through the reversed columns as reasons() uses it."""
+    picks are the stable argsort's, tied zeros and negatives included, and for the
+    negative side through the reversed columns as reasons() uses it; k as wide as the
+    columns or wider gives every column."""
     rng = np.random.default_rng(k)
     values = np.round(rng.normal(size=(4000, 12)), 1)
     values[rng.random(values.shape) < 0.5] = 0.0
     values[:50] = 0.3  # every column tied
+    values[50:60] = -0.2
     width = values.shape[1]
-    for signed in (values, -values[:, ::-1]):
-        expected = np.argsort(-signed, axis=1, kind="stable")[:, :k]
+    for signed in (values, -values[:, ::-1], np.asfortranarray(values)):
+        before = signed.copy()
         got = largest_first(signed, k)
-        keepable = np.take_along_axis(signed, expected, axis=1) > 0
-        assert np.array_equal(got[keepable], expected[keepable])
-        assert np.array_equal(
-            np.take_along_axis(signed, got, axis=1), np.take_along_axis(signed, expected, axis=1)
-        )
+        assert np.array_equal(got, np.argsort(-signed, axis=1, kind="stable")[:, :k])
+        assert np.array_equal(signed, before)  # the caller's values are left as they were
     assert largest_first(values, 0).shape == (values.shape[0], 0)
+    assert largest_first(values[:0], 3).shape == (0, 3)
     # reasons() takes the negative picks as width - 1 - picks of the reversed columns
     order = np.argsort(-values, axis=1, kind="stable")[:, ::-1][:, :k]
     got = width - 1 - largest_first(-values[:, ::-1], k)
-    keepable = np.take_along_axis(values, order, axis=1) < 0
-    assert np.array_equal(got[keepable], order[keepable])
+    assert np.array_equal(got, order)

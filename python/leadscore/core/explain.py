@@ -89,7 +89,9 @@ class LeafShap:
     def supports(model: CatBoostClassifier) -> bool:
         return model.get_all_params().get("grow_policy", "SymmetricTree") == "SymmetricTree"
 
-    def values(self, frame: pl.DataFrame, spec: FeatureSpec, batch_rows: int) -> np.ndarray:
+    def values(
+        self, frame: pl.DataFrame, spec: FeatureSpec, batch_rows: int, sum_rows: int = 32_768
+    ) -> np.ndarray:
         """SHAP contributions per row and feature (spec.names order), no expected value."""
         n, trees = frame.height, len(self.trees)
         most = max(self.leaf_counts, default=1)
@@ -104,16 +106,31 @@ class LeafShap:
             reaching[t, leaves[t, ::-1]] = backwards
         chosen = np.unique(reaching[reaching < n])
         examples = pool_for(frame[chosen], spec)
-        out = np.zeros((len(spec.names), n))
+        used = []  # per tree: the features it gives a value, and their per-leaf values
         for t, tree in enumerate(self.trees):
             reached = np.flatnonzero(reaching[t] < n)
             at = np.searchsorted(chosen, reaching[t, reached]).tolist()
             shap = tree.get_feature_importance(data=examples.slice(at), type="ShapValues")
             table = np.zeros((self.leaf_counts[t], shap.shape[1] - 1))
             table[reached] = shap[:, :-1]
-            for j in np.flatnonzero(np.any(table != 0, axis=0)):
-                out[j] += table[:, j].take(leaves[t])
-        return np.ascontiguousarray(out.T)
+            features = np.flatnonzero(np.any(table != 0, axis=0))
+            used.append((features.tolist(), np.ascontiguousarray(table[:, features].T)))
+        # summed over a block of rows at a time, into one reused buffer: looking up whole
+        # columns allocated fresh memory at each of the ~3,000 lookups (system time for
+        # new pages) and missed the cache; 5.5 -> 5.0 s for 246k open leads, 500 trees
+        out = np.empty((n, len(spec.names)))
+        block = np.zeros((len(spec.names), min(n, sum_rows)))
+        looked_up = np.empty(min(n, sum_rows))
+        for start in range(0, n, sum_rows):
+            m = min(sum_rows, n - start)
+            block[:, :m] = 0.0
+            for t, (columns, per_leaf_values) in enumerate(used):
+                rows = leaves[t, start : start + m]
+                for j, per_leaf in zip(columns, per_leaf_values, strict=True):
+                    np.take(per_leaf, rows, out=looked_up[:m])
+                    block[j, :m] += looked_up[:m]
+            out[start : start + m] = block[:, :m].T
+        return out
 
 
 def shap_values(
@@ -267,20 +284,21 @@ def _reason_objects(
 
 def largest_first(values: np.ndarray, k: int) -> np.ndarray:
     """Per row, the column indices of the k largest values, largest first, ties by
-    lower index, for finite values (SHAP values are): np.argsort(-values,
-    kind="stable")[:, :k] wherever the picked value is positive (the only picks a
-    reason keeps), without sorting every column (a partition, then a sort of k). A row
-    whose k-th value is positive and tied with a value left out is sorted in full."""
+    lower index: np.argsort(-values, kind="stable")[:, :k] for finite values (SHAP
+    values are), without sorting: k passes of argmax (which takes the first of tied
+    maxima), each pick then set to -inf in a copy. At 246k rows x 117 columns and
+    k = 3: 0.23 s, where a partition of every row took 0.4-0.75 s."""
     n, width = values.shape
-    if k <= 0 or k >= width or n == 0:
+    if k <= 0 or n == 0:
+        return np.zeros((n, min(max(k, 0), width)), dtype=np.intp)
+    if k >= width:
         return np.argsort(-values, axis=1, kind="stable")[:, :k]
-    part = np.sort(np.argpartition(-values, k - 1, axis=1)[:, :k], axis=1)
-    ranked = np.argsort(-np.take_along_axis(values, part, axis=1), axis=1, kind="stable")
-    top = np.take_along_axis(part, ranked, axis=1)
-    kth = np.take_along_axis(values, top[:, -1:], axis=1)
-    tied = (kth[:, 0] > 0) & ((values >= kth).sum(axis=1) > k)
-    if tied.any():
-        top[tied] = np.argsort(-values[tied], axis=1, kind="stable")[:, :k]
+    left = np.array(values, dtype=np.float64, order="K", copy=True)
+    rows = np.arange(n)
+    top = np.empty((n, k), dtype=np.intp)
+    for j in range(k):
+        top[:, j] = left.argmax(axis=1)
+        left[rows, top[:, j]] = -np.inf
     return top
 
 
