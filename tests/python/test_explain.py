@@ -99,12 +99,15 @@ def test_largest_first_picks_what_a_stable_sort_picks(k):
     width = values.shape[1]
     for signed in (values, -values[:, ::-1], np.asfortranarray(values)):
         before = signed.copy()
-        got = largest_first(signed, k)
-        assert np.array_equal(got, np.argsort(-signed, axis=1, kind="stable")[:, :k])
+        expected = np.argsort(-signed, axis=1, kind="stable")[:, :k]
+        assert np.array_equal(largest_first(signed, k), expected)
+        # in blocks of rows that do not divide the row count; of the negated values
+        assert np.array_equal(largest_first(signed, k, block_rows=333), expected)
+        assert np.array_equal(largest_first(-signed, k, negate=True, block_rows=999), expected)
         assert np.array_equal(signed, before)  # the caller's values are left as they were
     assert largest_first(values, 0).shape == (values.shape[0], 0)
     assert largest_first(values[:0], 3).shape == (0, 3)
     # reasons() takes the negative picks as width - 1 - picks of the reversed columns
     order = np.argsort(-values, axis=1, kind="stable")[:, ::-1][:, :k]
-    got = width - 1 - largest_first(-values[:, ::-1], k)
+    got = width - 1 - largest_first(values[:, ::-1], k, negate=True)
     assert np.array_equal(got, order)
