@@ -12,7 +12,7 @@ from catboost import CatBoostClassifier
 
 from leadscore.core.explain import LeafShap, largest_first, shap_values
 from leadscore.core.features import FeatureSpec, infer_spec
-from leadscore.core.training import pool_for, train_model
+from leadscore.core.training import pool_for, predict, train_model
 from test_training import FAST, examples
 
 
@@ -49,6 +49,13 @@ def test_per_leaf_shap_equals_catboost_shap_for_a_trained_model(combinations):
     assert got.shape == expected.shape == (2000, len(trained.spec.names))
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-10)
     assert np.abs(expected).max() > 0.1  # the model is not flat
+    # the probabilities from the same pools are predict()'s, to the bit
+    probabilities = np.empty(rows.height)
+    shap_values(trained.model, trained.spec, rows, 150, 1, probabilities=probabilities)
+    assert np.array_equal(probabilities, predict(trained.model, trained.spec, rows))
+    direct = np.empty(40)
+    shap_values(trained.model, trained.spec, rows.head(40), probabilities=direct)
+    assert np.array_equal(direct, predict(trained.model, trained.spec, rows.head(40)))
     # summed in blocks of rows that do not divide the row count, nor the lookup batches
     blocks = LeafShap(trained.model).values(rows, trained.spec, batch_rows=150, sum_rows=70)
     np.testing.assert_allclose(blocks, expected, rtol=0, atol=1e-10)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-from catboost import CatBoostClassifier
+from catboost import CatBoostClassifier, Pool
 
 from leadscore.core.features import FeatureSpec
 from leadscore.core.training import pool_for
@@ -90,15 +90,23 @@ class LeafShap:
         return model.get_all_params().get("grow_policy", "SymmetricTree") == "SymmetricTree"
 
     def values(
-        self, frame: pl.DataFrame, spec: FeatureSpec, batch_rows: int, sum_rows: int = 32_768
+        self,
+        frame: pl.DataFrame,
+        spec: FeatureSpec,
+        batch_rows: int,
+        sum_rows: int = 32_768,
+        probabilities: np.ndarray | None = None,
     ) -> np.ndarray:
-        """SHAP contributions per row and feature (spec.names order), no expected value."""
+        """SHAP contributions per row and feature (spec.names order), no expected value.
+        `probabilities`, when given: filled with predict_proba's positive class."""
         n, trees = frame.height, len(self.trees)
         most = max(self.leaf_counts, default=1)
         leaves = np.empty((trees, n), dtype=np.uint8 if most <= 256 else np.uint32)
         for start in range(0, n, batch_rows):
             part = pool_for(frame.slice(start, batch_rows), spec)
             leaves[:, start : start + part.num_row()] = self.model.calc_leaf_indexes(part).T
+            if probabilities is not None:
+                probabilities[start : start + part.num_row()] = _positive(self.model, part)
         # the first row reaching each (tree, leaf): few rows between them reach them all
         reaching = np.full((trees, most), n)
         backwards = np.arange(n)[::-1]
@@ -139,20 +147,31 @@ def shap_values(
     frame: pl.DataFrame,
     batch_rows: int = 50_000,
     per_leaf_from_rows: int = 20_000,
+    probabilities: np.ndarray | None = None,
 ) -> np.ndarray:
-    """SHAP contributions (log-odds) per row and feature, in spec.names order. From
+    """SHAP contributions (log-odds) per row and feature, in spec.names order.
+    `probabilities` (an array of frame.height), when given, is filled with the model's
+    uncalibrated probabilities (predict_proba, the positive class) from the same pools,
+    so scoring builds each pool once. From
     `per_leaf_from_rows` rows on through per-leaf tables (LeafShap: the same values,
     cheaper per row, with a fixed cost of one small CatBoost call per tree: at 500 trees
     the two cost the same wall time at about 20,000 rows); below, and for trees that
     are not symmetric, CatBoost's ShapValues directly."""
     if frame.height >= per_leaf_from_rows and LeafShap.supports(model):
-        return LeafShap(model).values(frame, spec, batch_rows)
+        return LeafShap(model).values(frame, spec, batch_rows, probabilities=probabilities)
     out = np.empty((frame.height, len(spec.names)), dtype=np.float64)
     for start in range(0, frame.height, batch_rows):
-        part = frame.slice(start, batch_rows)
-        values = model.get_feature_importance(data=pool_for(part, spec), type="ShapValues")
-        out[start : start + part.height] = values[:, :-1]
+        pool = pool_for(frame.slice(start, batch_rows), spec)
+        values = model.get_feature_importance(data=pool, type="ShapValues")
+        out[start : start + pool.num_row()] = values[:, :-1]
+        if probabilities is not None:
+            probabilities[start : start + pool.num_row()] = _positive(model, pool)
     return out
+
+
+def _positive(model: CatBoostClassifier, pool: Pool) -> np.ndarray:
+    """The positive class's probability, as leadscore.core.training.predict takes it."""
+    return model.predict_proba(pool)[:, 1]
 
 
 def _format(value: pl.Expr) -> pl.Expr:

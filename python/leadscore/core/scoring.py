@@ -14,7 +14,7 @@ import polars as pl
 from leadscore.core.calibration import Platt
 from leadscore.core.explain import REASONS, Wording, reasons, shap_values
 from leadscore.core.features import FeatureSpec
-from leadscore.core.training import deserialise, predict
+from leadscore.core.training import deserialise
 
 REASON_COLUMNS = [
     f"{d}_reason_{i}" for d in ("positive", "negative") for i in range(1, REASONS + 1)
@@ -63,14 +63,17 @@ def score_open_leads(
     model = deserialise(champion["model_blob"])
     spec = FeatureSpec.from_dict(json.loads(str(champion["features_json"])))
     platt = Platt(float(champion["calibration_slope"]), float(champion["calibration_intercept"]))
-    probability = predict(model, spec, examples, platt) if n else np.zeros(0)
-    explained = (
-        reasons(shap_values(model, spec, examples), spec, examples, dictionary, wording=wording)
-        if n
-        else pl.DataFrame(
+    if n:
+        # the probabilities come from the pools the SHAP values are computed on
+        uncalibrated = np.empty(n)
+        contributions = shap_values(model, spec, examples, probabilities=uncalibrated)
+        probability = platt.apply(uncalibrated)
+        explained = reasons(contributions, spec, examples, dictionary, wording=wording)
+    else:
+        probability = np.zeros(0)
+        explained = pl.DataFrame(
             schema={**dict.fromkeys(REASON_COLUMNS, pl.String), "reasons_json": pl.String}
         )
-    )
     log(
         f"score: {n:,} open leads with model {champion['model_id']}, reasons included, "
         f"in {time.perf_counter() - t0:.1f}s"
