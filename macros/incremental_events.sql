@@ -238,6 +238,11 @@
             events_settings_key('int_lead_activity_daily'),
             var('engagement_windows_days'), var('engagement_half_life_days'),
         ] -%}
+    {%- elif table == 'int_lead_rules_scores' -%}
+        {%- set settings = [
+            events_settings_key('int_lead_activity_daily'),
+            var('rules_attribute_columns'), scoring_rules_rows(),
+        ] -%}
     {%- else -%}
         {%- do exceptions.raise_compiler_error('events_settings_key: no settings listed for ' ~ table) -%}
     {%- endif -%}
@@ -247,9 +252,11 @@
 
 {#- The rules of seed page_categories (priority, pattern, category), read at execution:
     they classify the page views the activity table counts. None before the seed is
-    loaded (`dbt compile` or sqlfluff on an empty database; a build loads it first). -#}
+    loaded (`dbt compile` or sqlfluff on an empty database; a build loads it first), and
+    in a unit test. -#}
 {% macro page_category_rules() -%}
-    {%- if not execute or load_relation(ref('page_categories')) is none -%}
+    {%- if not execute or model.resource_type == 'unit_test'
+        or load_relation(ref('page_categories')) is none -%}
         {{ return([]) }}
     {%- endif -%}
     {%- set found = run_query(
@@ -259,6 +266,34 @@
     {%- set rules = [] -%}
     {%- for row in found.rows -%}
         {%- do rules.append([row[0] | string, row[1], row[2]]) -%}
+    {%- endfor -%}
+    {{ return(rules) }}
+{%- endmacro %}
+
+
+{#- Every row of seed scoring_rules (all columns as text, by rule_id), read at
+    execution: the points the rules score table stores depend on them. None before the
+    seed is loaded, and in a unit test (the seed is a fixture CTE there). -#}
+{% macro scoring_rules_rows() -%}
+    {%- if not execute or model.resource_type == 'unit_test'
+        or load_relation(ref('scoring_rules')) is none -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set found = run_query('select * from ' ~ ref('scoring_rules') ~ ' order by rule_id') -%}
+    {%- set rules = [] -%}
+    {%- for row in found.rows -%}
+        {%- set values = [] -%}
+        {%- for value in row -%}
+            {#- numbers as floats: an engine may return the double columns as Decimal #}
+            {%- if value is none -%}
+                {%- do values.append(none) -%}
+            {%- elif value is number -%}
+                {%- do values.append(value | float | string) -%}
+            {%- else -%}
+                {%- do values.append(value | string) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- do rules.append(values) -%}
     {%- endfor -%}
     {{ return(rules) }}
 {%- endmacro %}
@@ -292,35 +327,46 @@
 {%- endmacro %}
 
 
-{#- The stored (lead, as_of) rows of int_lead_engagement_windows a run deletes before
-    computing the missing ones: rows not in the spine any more (a past score date, a
-    lead closed or merged away, a training sample that moved), rows of leads with an
-    event (re)checked since the table's watermark on a day before as_of (under the lead
-    now and the lead before; the events' days, as in activity_changed_pairs) and rows
-    computed with other settings. A scoring-only run's spine holds the score date
-    only: it keeps the stored rows of snapshot dates (var snapshot_origin_date +
-    n x snapshot_interval_days) that are not in it, and drops those of changed leads,
-    which the next full build computes as missing. -#}
-{% macro engagement_stale_rows(engagement) -%}
+{#- The stored (lead, as_of) rows of an example table (int_lead_engagement_windows,
+    int_lead_rules_scores: `table`) a run deletes before computing the missing ones:
+    rows not in the spine any more (a past score date, a lead closed or merged away, a
+    training sample that moved), rows of leads with an event (re)checked since the
+    table's watermark on a day before as_of (under the lead now and the lead before;
+    the events' days, as in activity_changed_pairs) and rows computed with other
+    settings. A scoring-only run's spine holds the score date only: it keeps the stored
+    rows of snapshot dates (var snapshot_origin_date + n x snapshot_interval_days) that
+    are not in it, and drops those of changed leads, which the next full build computes
+    as missing. The rules scores also store the example's role and a key of its
+    attribute values (rules_attributes_key): a row whose role changed (a holdout date
+    that became a training date) or whose attributes changed (an account's
+    firmographics updated) goes too. -#}
+{% macro stale_examples(stored_table, table) -%}
     {%- set origin = "cast(" ~ var_string('snapshot_origin_date') ~ " as " ~ dbt.type_timestamp() ~ ")" -%}
+    {%- set rules = table == 'int_lead_rules_scores' %}
     select
         stored.lead_id,
         stored.as_of
-    from {{ engagement }} as stored
+    from {{ stored_table }} as stored
     left join {{ ref('int_lead_snapshots_filtered') }} as spine
         on
             stored.lead_id = spine.lead_id
             and stored.as_of = spine.as_of
+    {%- if rules %}
+    left join {{ ref('int_lead_features_joined') }} as features
+        on
+            stored.lead_id = features.lead_id
+            and stored.as_of = features.as_of
+    {%- endif %}
     left join (
         select
             touched.lead_id,
             min(cast(touched.occurred_at as date)) as first_day
-        from ({{ events_touched_since(engagement) }}) as touched
+        from ({{ events_touched_since(stored_table) }}) as touched
         group by touched.lead_id
     ) as changed
         on stored.lead_id = changed.lead_id
     where
-        {{ events_settings_changed_condition(engagement, 'int_lead_engagement_windows', 'stored') }}
+        {{ events_settings_changed_condition(stored_table, table, 'stored') }}
         or changed.first_day < stored.as_of
         or (
             spine.lead_id is null
@@ -328,16 +374,38 @@
             and {{ dbt.datediff(origin, 'stored.as_of', 'day') }} % {{ var('snapshot_interval_days') }} != 0
             {%- endif %}
         )
+        {%- if rules %}
+        or (spine.lead_id is not null and spine.snapshot_role != stored.snapshot_role)
+        or (
+            features.lead_id is not null
+            and {{ rules_attributes_key('features') }} != stored.attributes_key
+        )
+        {%- endif %}
 {%- endmacro %}
 
 
-{#- Pre-hook of int_lead_engagement_windows: the stale rows go (engagement_stale_rows);
-    without a watermark, every row. -#}
-{% macro engagement_pre_hook() -%}
+{#- A key of the attribute values the rules score (var rules_attribute_columns, as the
+    rules compare them), of the feature row aliased `alias`: a hash of the values, each
+    marked as missing or given. -#}
+{% macro rules_attributes_key(alias) -%}
+    {%- set parts = ["'attributes'"] -%}
+    {%- for column in var('rules_attribute_columns') -%}
+        {%- set value = normalize_key(alias ~ '.' ~ column) -%}
+        {%- do parts.append("'|'") -%}
+        {%- do parts.append("coalesce(" ~ dbt.concat(["'v'", value]) ~ ", 'n')") -%}
+    {%- endfor -%}
+    {{ dbt.hash(dbt.concat(parts)) }}
+{%- endmacro %}
+
+
+{#- Pre-hook of the example tables kept from run to run (int_lead_engagement_windows,
+    int_lead_rules_scores: `table`): the stale rows go (stale_examples); without a
+    watermark, every row. -#}
+{% macro stale_examples_pre_hook(table) -%}
     {%- if is_incremental() -%}
         {%- if events_watermark_available() -%}
             delete from {{ this }}
-            where (lead_id, as_of) in ({{ engagement_stale_rows(this) }})
+            where (lead_id, as_of) in ({{ stale_examples(this, table) }})
         {%- else -%}
             delete from {{ this }}
         {%- endif -%}

@@ -2,7 +2,7 @@
     materialized=events_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ engagement_pre_hook() }}",
+    pre_hook="{{ stale_examples_pre_hook('int_lead_engagement_windows') }}",
 ) }}
 -- depends_on: {{ ref('page_categories') }} (the page rules are in settings_key)
 {#- Engagement features per (lead, as_of), from activity strictly before as_of only:

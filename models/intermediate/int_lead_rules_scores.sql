@@ -1,22 +1,51 @@
+{{ config(
+    materialized=events_materialization(),
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ stale_examples_pre_hook('int_lead_rules_scores') }}",
+) }}
+-- depends_on: {{ ref('page_categories') }} (the page rules are in settings_key)
 {#- The traditional points score (seed scoring_rules) of every open lead at the score
     date and of every holdout example, from data before as_of: attribute points plus
     decayed, capped behaviour points. rules_score = points clamped to 0-100; the top
     three positive and negative rules are the reasons. Used for cold start and as the
     baseline the model must beat. -#}
+{#- Incremental, as int_lead_engagement_windows (docs/incremental.md): a row depends on
+    its lead's activity before as_of, its attribute values and the rules, so a run
+    computes the examples not stored yet (the new score date, new leads, a new holdout
+    date) after a pre-hook deleted the stored rows that changed: examples no longer in
+    the spine or in another role, those of leads whose events were (re)checked on a
+    day before as_of, those whose attributes changed (attributes_key), and every row
+    when the rules or a setting changed (settings_key). -#}
+{%- set incremental = is_incremental() and events_watermark_available() %}
+
 with
 
 spine as (
     select
-        lead_id,
-        as_of,
-        snapshot_role
-    from {{ ref('int_lead_snapshots_filtered') }}
-    where snapshot_role in ('scoring', 'holdout')
+        spine.lead_id,
+        spine.as_of,
+        spine.snapshot_role
+    from {{ ref('int_lead_snapshots_filtered') }} as spine
+    {%- if incremental %}
+    left join {{ this }} as stored
+        on
+            spine.lead_id = stored.lead_id
+            and spine.as_of = stored.as_of
+    {%- endif %}
+    where spine.snapshot_role in ('scoring', 'holdout')
+    {%- if incremental %}
+        and stored.lead_id is null
+    {%- endif %}
 ),
 
 features as (
-    select * from {{ ref('int_lead_features_joined') }}
-    where snapshot_role in ('scoring', 'holdout')
+    select features.*
+    from {{ ref('int_lead_features_joined') }} as features
+    inner join spine
+        on
+            features.lead_id = spine.lead_id
+            and features.as_of = spine.as_of
 ),
 
 rules as (
@@ -235,12 +264,21 @@ final as (
         per_lead.rules_positive_reason_{{ i }},
         per_lead.rules_negative_reason_{{ i }},
         {%- endfor %}
-        coalesce(per_lead.rules_matched, 0) as rules_matched
+        coalesce(per_lead.rules_matched, 0) as rules_matched,
+        -- bookkeeping of the incremental runs: the attribute values the row scored, the
+        -- newest checked_at of int_events_checked it has seen (the watermark), settings
+        {{ rules_attributes_key('features') }} as attributes_key,
+        (select max(checked.checked_at) from {{ ref('int_events_checked') }} as checked) as checked_through,
+        '{{ events_settings_key('int_lead_rules_scores') }}' as settings_key
     from spine
     left join per_lead
         on
             spine.lead_id = per_lead.lead_id
             and spine.as_of = per_lead.as_of
+    left join features
+        on
+            spine.lead_id = features.lead_id
+            and spine.as_of = features.as_of
 )
 
 select * from final

@@ -19,7 +19,11 @@ only appends the new rows (each shaped after the generator's mess or a CRM expor
   delivered events move to the earlier lead; and a new record of a known person
   created before the stored one (a record imported from another system), which then
   survives, so the stored lead's events move to the new one;
-- an event delivered before its lead (unknown_lead in the first build).
+- an event delivered before its lead (unknown_lead in the first build);
+- updated firmographics: the accounts export is a full table, rewritten with every
+  delivery, and a tenth of the accounts now have another employee count (so another
+  company-size band, which the rules score: the holdout examples' rules scores
+  change without an event).
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ COMPARED = [
     ("intermediate.int_lead_sequences", []),
     ("intermediate.int_lead_features_joined", []),
     ("intermediate.int_data_quality_counts", []),
+    ("intermediate.int_lead_rules_scores", ["checked_through"]),
     ("marts.lead_scores", ["scored_at"]),
 ]
 
@@ -144,6 +149,17 @@ def _shape_second_delivery(raw, held) -> dict[str, object]:
     pl.concat([held_leads, updated_b, new_c], how="diagonal_relaxed").write_parquet(
         held / "leads" / "held.parquet"
     )
+    # updated firmographics, delivered by rewriting the accounts file (after the first
+    # build: `accounts_update` below); a small company grows, any other shrinks to 7
+    accounts_file = sorted((raw / "accounts").glob("*.parquet"))[0]
+    accounts = pl.read_parquet(accounts_file)
+    updated = accounts.with_columns(
+        employee_count=pl.when(pl.int_range(pl.len()).shuffle(seed=3) % 10 == 0)
+        .then(pl.when(pl.col("employee_count") <= 10).then(300).otherwise(7))
+        .otherwise(pl.col("employee_count"))
+    )
+    (held / "accounts_update").mkdir()
+    updated.write_parquet(held / "accounts_update" / "accounts.parquet")
     return {
         "late": late["event_id"].to_list(),
         "exact": exact["event_id"].to_list(),
@@ -152,6 +168,8 @@ def _shape_second_delivery(raw, held) -> dict[str, object]:
         "b": lead_b["lead_id"],
         "c": lead_c["lead_id"],
         "early": early["event_id"][0],
+        "accounts_file": accounts_file,
+        "accounts_updated": int((updated["employee_count"] != accounts["employee_count"]).sum()),
     }
 
 
@@ -191,6 +209,7 @@ def builds(tmp_path_factory):
         "events": _query(incremental, "select * from intermediate.int_events_checked"),
     }
     append_held_back(held, raw, "delivery-2")
+    shutil.copy(held / "accounts_update" / "accounts.parquet", cases["accounts_file"])
     run_dbt(BUILD, incremental, raw, tmp, VARS)
     compiled = next((tmp / "target" / "compiled").rglob("int_events_checked.sql")).read_text()
     full = tmp / "full.duckdb"
@@ -368,6 +387,19 @@ def test_lookback_reads_rows_appended_to_a_loaded_file(builds, tmp_path_factory)
         assert_frame_equal(_table(db, table, exclude), _table(full, table, exclude))
 
 
+def _touched_in_latest_build(db) -> pl.DataFrame:
+    """Leads with an event (re)checked in the latest build, under the lead now or the
+    lead before, with the first day of those events."""
+    return _query(
+        db,
+        "with c as (select * from intermediate.int_events_checked "
+        "where checked_at = (select max(checked_at) from intermediate.int_events_checked)) "
+        "select lead_id, min(cast(occurred_at as date)) as first_day from ("
+        "select lead_id, occurred_at from c union all select previous_lead_id, occurred_at "
+        "from c) where lead_id is not null group by lead_id",
+    )
+
+
 def test_engagement_windows_recompute_only_the_changed_examples(builds):
     # the second build recomputed the (lead, as_of) examples that are new (the new
     # score date, new leads) and those of leads whose events were (re)checked in it,
@@ -388,14 +420,7 @@ def test_engagement_windows_recompute_only_the_changed_examples(builds):
     )
     # recomputed rows: new keys, or a lead with an event (re)checked in this build
     # (under its lead now or before) on a day before as_of
-    touched = _query(
-        db,
-        "with c as (select * from intermediate.int_events_checked "
-        "where checked_at = (select max(checked_at) from intermediate.int_events_checked)) "
-        "select lead_id, min(cast(occurred_at as date)) as first_day from ("
-        "select lead_id, occurred_at from c union all select previous_lead_id, occurred_at "
-        "from c) where lead_id is not null group by lead_id",
-    )
+    touched = _touched_in_latest_build(db)
     key = ["lead_id", "as_of"]
     new_keys = recomputed.join(first.select(key), on=key, how="anti")
     old_keys = recomputed.join(new_keys.select(key), on=key, how="anti")
@@ -423,6 +448,76 @@ def test_a_scoring_only_run_between_builds_keeps_the_training_examples(builds, t
             _table(db, table, exclude), _table(builds["full"], table, exclude),
             check_exact=False, rel_tol=1e-9, abs_tol=1e-12,
         )  # fmt: skip
+
+
+def test_rules_scores_recompute_only_the_changed_examples(builds):
+    # the second build kept the stored rules scores of examples whose events,
+    # attributes, role and rules did not change; it recomputed the new examples, those
+    # of leads with an event (re)checked before as_of and those whose company-size band
+    # changed with the rewritten accounts file
+    db, before = builds["incremental"], builds["before_second"]
+    table = "intermediate.int_lead_rules_scores"
+    rows = _query(db, f"select * from {table}")
+    first = _query(before, f"select * from {table}")
+    latest = pl.col("checked_through") == pl.col("checked_through").max()
+    recomputed, kept = rows.filter(latest), rows.filter(~latest)
+    assert kept.height > 0 and recomputed.height > 0
+    key = ["lead_id", "as_of"]
+    assert_frame_equal(
+        kept.sort(key), first.join(kept.select(key), on=key).select(first.columns).sort(key)
+    )
+    # holdout examples whose attributes changed were recomputed, with other points,
+    # also those of leads without a (re)checked event
+    attributes = rows.join(first, on=key, suffix="_first").filter(
+        pl.col("attributes_key") != pl.col("attributes_key_first")
+    )
+    assert attributes["snapshot_role"].unique().to_list() == ["holdout"]
+    only_attributes = attributes.join(_touched_in_latest_build(db), on="lead_id", how="anti")
+    assert only_attributes.height > 0
+    assert (only_attributes["rules_points"] != only_attributes["rules_points_first"]).sum() > 0
+    assert builds["cases"]["accounts_updated"] > 0
+
+
+# changes the rules scores depend on, made between two builds without --full-refresh:
+# a rule's points (seed scoring_rules edited in the database, as `dbt seed` after a
+# CSV edit leaves it) and one holdout date instead of two (the older one becomes a
+# training date: its examples leave the table)
+RULES_CHANGES = {
+    "rule_points": ({}, "update config.scoring_rules set points = 25 where rule_id = 'title_vp'"),
+    "holdout_dates": ({"holdout_snapshots": 1}, None),
+}
+
+
+@pytest.mark.parametrize("change", RULES_CHANGES)
+def test_a_changed_rule_or_role_recomputes_the_rules_scores(builds, tmp_path_factory, change):
+    extra, seed_edit = RULES_CHANGES[change]
+    tmp, db, raw = _copy(builds, tmp_path_factory, f"rules_{change}")
+    full = tmp / "full.duckdb"
+    shutil.copy(builds["incremental"], full)
+    if seed_edit:
+        for target in (db, full):
+            con = duckdb.connect(str(target))
+            try:
+                con.execute(seed_edit)
+            finally:
+                con.close()
+    # the spine assigns the roles; the features carry them
+    spine = "int_snapshot_dates int_lead_snapshots_filtered int_lead_features_joined"
+    models = [
+        "run",
+        "--select",
+        f"{spine} int_lead_rules_scores" if extra else "int_lead_rules_scores",
+    ]
+    variables = {**VARS, **extra}
+    run_dbt(models, db, raw, tmp, variables)
+    run_dbt([*models, "--full-refresh"], full, raw, tmp, variables)
+    table, exclude = "intermediate.int_lead_rules_scores", ["checked_through"]
+    got = _table(db, table, exclude)
+    assert_frame_equal(got, _table(full, table, exclude))
+    before = _table(builds["incremental"], table, [*exclude, "settings_key"])
+    assert not got.drop("settings_key").equals(before)
+    if extra:  # the older holdout date's examples left the table
+        assert got["as_of"].n_unique() < before["as_of"].n_unique()
 
 
 def test_a_changed_engagement_setting_recomputes_every_example(builds, tmp_path_factory):
@@ -457,6 +552,7 @@ EVENT_TABLES = [
     ("intermediate.int_events_checked", ["checked_at", "previous_lead_id"]),
     ("intermediate.int_lead_activity_daily", ["checked_through"]),
     ("intermediate.int_lead_engagement_windows", ["checked_through"]),
+    ("intermediate.int_lead_rules_scores", ["checked_through"]),
 ]
 
 
@@ -473,7 +569,10 @@ def test_a_changed_setting_recomputes_the_event_tables(builds, tmp_path_factory,
                 con.execute(seed_edit)
             finally:
                 con.close()
-    tables = "int_events_checked int_lead_activity_daily int_lead_engagement_windows"
+    tables = (
+        "int_events_checked int_lead_activity_daily int_lead_engagement_windows "
+        "int_lead_rules_scores"
+    )
     models = ["run", "--select", f"int_page_paths_classified {tables}"]
     variables = {**VARS, **extra}
     run_dbt(models, db, raw, tmp, variables)
@@ -484,8 +583,10 @@ def test_a_changed_setting_recomputes_the_event_tables(builds, tmp_path_factory,
         assert_frame_equal(got, _table(full, table, exclude), check_exact=False, rel_tol=1e-9)
         before = _table(builds["incremental"], table, [*exclude, "settings_key"])
         changed.append(not got.drop("settings_key", strict=False).equals(before))
-    # the setting changed the values of the roll-ups (and, for the duration, the cleaning)
-    assert changed[1:] == [True, True], changed
+    # the setting changed the values of the roll-ups (and, for the duration, the cleaning;
+    # the rules scores count no sales touches)
+    assert changed[1:3] == [True, True], changed
+    assert changed[3] == (change != "sales_touch_types"), changed
     assert changed[0] == (change == "max_event_duration"), changed
 
 
