@@ -1,6 +1,9 @@
 {#- The feature rows of every open lead at the score date that sales does not own
     yet (int_lead_snapshots_filtered.is_sales_owned, var handoff_stage), one row per lead.
-    Flat mode: the leads of the flat export with an empty label. -#}
+    Flat mode: the leads of the flat export with an empty label. A view, as
+    ml_training_examples: the scoring step reads the feature rows where they are stored
+    (no copy of 258,000 rows of ~120 columns at 1M leads in every build). -#}
+{{ config(materialized='view') }}
 with
 {% if is_flat_mode() %}
 flat as (
