@@ -1,8 +1,11 @@
 {#- The feature rows of every open lead at the score date that sales does not own
     yet (int_lead_snapshots_filtered.is_sales_owned, var handoff_stage), one row per lead.
-    Flat mode: the leads of the flat export with an empty label. A view, as
-    ml_training_examples: the scoring step reads the feature rows where they are stored
-    (no copy of 258,000 rows of ~120 columns at 1M leads in every build). -#}
+    Flat mode: the leads of the flat export with an empty label. A view: the scoring
+    step reads the feature rows where they are stored (no copy of 258,000 rows of ~120
+    columns at 1M leads in every build); it always holds the latest build's score date.
+    (ml_training_examples stays a table: after a scoring-only build, whose features
+    hold the score date only, it keeps the last full build's examples for the tools
+    that read it.) -#}
 {{ config(materialized='view') }}
 with
 {% if is_flat_mode() %}

@@ -2,11 +2,7 @@
     (lead, as_of) on matured snapshot dates. label = the lead reached
     var('conversion_stage') within var('prediction_horizon_days') days from as_of.
     Every column except lead_id, as_of, snapshot_role and label is a model feature.
-    Flat mode: the labelled leads of the flat export (models/flat/flat_examples).
-    A view: its readers (training, when due; the holdout predictions; drift bins) read
-    the feature rows where they are stored, rather than every build copying 840,000
-    rows of ~120 columns at 1M leads into a second table. -#}
-{{ config(materialized='view') }}
+    Flat mode: the labelled leads of the flat export (models/flat/flat_examples). -#}
 with
 {% if is_flat_mode() %}
 flat as (

@@ -194,6 +194,21 @@ def _copy(builds, tmp_path_factory, name: str, source: str = "incremental"):
     return tmp, db, builds["incremental"].parent / "raw"
 
 
+def _two_copies(builds, tmp_path_factory, name: str, seed_edit: str | None):
+    """Two copies of the incremental database in a new folder (the second one for a
+    --full-refresh), with `seed_edit` (SQL) run in both; and the raw export."""
+    tmp, db, raw = _copy(builds, tmp_path_factory, name)
+    full = tmp / "full.duckdb"
+    shutil.copy(builds["incremental"], full)
+    for target in (db, full) if seed_edit else ():
+        con = duckdb.connect(str(target))
+        try:
+            con.execute(seed_edit)
+        finally:
+            con.close()
+    return tmp, db, full, raw
+
+
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("incremental")
@@ -491,16 +506,7 @@ RULES_CHANGES = {
 @pytest.mark.parametrize("change", RULES_CHANGES)
 def test_a_changed_rule_or_role_recomputes_the_rules_scores(builds, tmp_path_factory, change):
     extra, seed_edit = RULES_CHANGES[change]
-    tmp, db, raw = _copy(builds, tmp_path_factory, f"rules_{change}")
-    full = tmp / "full.duckdb"
-    shutil.copy(builds["incremental"], full)
-    if seed_edit:
-        for target in (db, full):
-            con = duckdb.connect(str(target))
-            try:
-                con.execute(seed_edit)
-            finally:
-                con.close()
+    tmp, db, full, raw = _two_copies(builds, tmp_path_factory, f"rules_{change}", seed_edit)
     # the spine assigns the roles; the features carry them
     spine = "int_snapshot_dates int_lead_snapshots_filtered int_lead_features_joined"
     models = [
@@ -559,16 +565,7 @@ EVENT_TABLES = [
 @pytest.mark.parametrize("change", SETTING_CHANGES)
 def test_a_changed_setting_recomputes_the_event_tables(builds, tmp_path_factory, change):
     extra, seed_edit = SETTING_CHANGES[change]
-    tmp, db, raw = _copy(builds, tmp_path_factory, f"setting_{change}")
-    full = tmp / "full.duckdb"
-    shutil.copy(builds["incremental"], full)
-    if seed_edit:
-        for target in (db, full):
-            con = duckdb.connect(str(target))
-            try:
-                con.execute(seed_edit)
-            finally:
-                con.close()
+    tmp, db, full, raw = _two_copies(builds, tmp_path_factory, f"setting_{change}", seed_edit)
     tables = (
         "int_events_checked int_lead_activity_daily int_lead_engagement_windows "
         "int_lead_rules_scores"
