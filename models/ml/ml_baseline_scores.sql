@@ -16,7 +16,9 @@ final as (
 )
 {%- else -%}
 rules as (
-    select * from {{ ref('int_lead_rules_scores') }}
+    {#- without the incremental table's bookkeeping columns #}
+    select {{ star_except(['attributes_key', 'checked_through', 'settings_key']) }}
+    from {{ ref('int_lead_rules_scores') }}
 ),
 
 final as (

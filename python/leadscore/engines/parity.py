@@ -62,6 +62,7 @@ EXCLUDED_COLUMNS: dict[str, tuple[str, ...]] = {
     "int_events_checked": ("checked_at",),
     "int_lead_activity_daily": ("checked_through",),
     "int_lead_engagement_windows": ("checked_through",),
+    "int_lead_rules_scores": ("checked_through",),
     # when the model was trained and when it scored
     "ml_model_registry": ("model_id", "trained_at", "search_json"),
     "ml_lead_predictions": ("model_id", "scored_at"),
