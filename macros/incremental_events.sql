@@ -400,10 +400,18 @@
 
 {#- Pre-hook of the example tables kept from run to run (int_lead_engagement_windows,
     int_lead_rules_scores: `table`): the stale rows go (stale_examples); without a
-    watermark, every row. -#}
+    watermark, every row. A table stored by an earlier version without the bookkeeping
+    columns stale_examples reads is left alone: the run then stops at dbt's schema
+    check (on_schema_change fail), which names the columns (the fix: --full-refresh). -#}
 {% macro stale_examples_pre_hook(table) -%}
     {%- if is_incremental() -%}
-        {%- if events_watermark_available() -%}
+        {%- set needed = ['checked_through', 'settings_key'] + (
+            ['attributes_key', 'snapshot_role'] if table == 'int_lead_rules_scores' else []) -%}
+        {%- set stored = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+        {%- set complete = needed | reject('in', stored) | list | length == 0 -%}
+        {%- if not complete -%}
+            {#- nothing to delete: the schema check stops the run #}
+        {%- elif events_watermark_available() -%}
             delete from {{ this }}
             where (lead_id, as_of) in ({{ stale_examples(this, table) }})
         {%- else -%}

@@ -587,21 +587,35 @@ def test_a_changed_setting_recomputes_the_event_tables(builds, tmp_path_factory,
     assert changed[0] == (change == "max_event_duration"), changed
 
 
-def test_a_table_stored_without_settings_key_stops_the_run(builds, tmp_path_factory):
-    # a database built before the settings key existed: the run stops with dbt's schema
-    # message (the fix is one --full-refresh) instead of keeping rows of unknown settings
-    tmp, db, raw = _copy(builds, tmp_path_factory, "no_settings_key")
+# tables as an earlier version stored them, without bookkeeping columns this version
+# reads: the activity before settings_key existed; the rules scores before they were
+# incremental (a plain table: no attributes_key, checked_through or settings_key)
+OLDER_TABLES = {
+    "int_lead_activity_daily": ["settings_key"],
+    "int_lead_rules_scores": ["attributes_key", "checked_through", "settings_key"],
+}
+
+
+@pytest.mark.parametrize("model", OLDER_TABLES)
+def test_a_table_stored_without_settings_key_stops_the_run(builds, tmp_path_factory, model):
+    # a database built by an earlier version: the run stops with dbt's schema message,
+    # naming the columns (the fix is one --full-refresh), not with an error from the
+    # pre-hook's SQL and not keeping rows of unknown settings
+    tmp, db, raw = _copy(builds, tmp_path_factory, f"older_{model}")
+    table = f"intermediate.{model}"
     con = duckdb.connect(str(db))
     try:
-        con.execute("alter table intermediate.int_lead_activity_daily drop column settings_key")
+        for column in OLDER_TABLES[model]:
+            con.execute(f"alter table {table} drop column {column}")
     finally:
         con.close()
     variables = {**VARS, "raw_data_path": str(raw)}
-    result = run_dbt_command(["run", "--select", "int_lead_activity_daily"], db, tmp, variables)
+    result = run_dbt_command(["run", "--select", model], db, tmp, variables)
     assert result.returncode != 0
-    assert "out of sync" in result.stdout and "settings_key" in result.stdout, result.stdout[-3000:]
-    kept = _query(db, "select count(*) as n from intermediate.int_lead_activity_daily")["n"][0]
-    assert kept == _table(builds["incremental"], "intermediate.int_lead_activity_daily", []).height
+    assert "out of sync" in result.stdout, result.stdout[-3000:]
+    assert all(c in result.stdout for c in OLDER_TABLES[model]), result.stdout[-3000:]
+    kept = _query(db, f"select count(*) as n from {table}")["n"][0]
+    assert kept == _table(builds["incremental"], table, []).height
 
 
 def test_key_tests_check_the_latest_rows_against_all_rows(builds, tmp_path_factory):
