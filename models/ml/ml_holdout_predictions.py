@@ -7,53 +7,53 @@ build, or no cohort matured since), its calibrator was fitted on these rows: eac
 then gets the probability calibrated by a Platt fit on the other half (cross-fitting, as
 training measured it), so model_performance never scores the calibrator on the rows it
 saw. Empty during cold start.
+
+A row's uncalibrated probability is predicted again only when the champion, or the
+hash of the example's label and features (features_hash), differs from the stored row's:
+a daily build with the same champion and holdout reuses the stored predictions.
 """
 
 import json
 
-import numpy as np
 import polars as pl
 
-from leadscore.core.calibration import Platt, cross_fitted
 from leadscore.core.features import FeatureSpec
 from leadscore.core.lifecycle import champion_row
-from leadscore.core.training import deserialise, predict
-from leadscore.engines.frames import to_engine, to_polars
+from leadscore.core.scoring import HOLDOUT_SCHEMA, score_holdout
+from leadscore.engines.frames import (
+    query,
+    semi_join,
+    table_exists,
+    to_engine,
+    to_polars,
+    with_row_hash,
+)
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    holdout = to_polars(dbt.ref("ml_training_examples").filter("snapshot_role = 'holdout'")).sort(
-        "as_of", "lead_id"
-    )
+    examples = dbt.ref("ml_training_examples").filter("snapshot_role = 'holdout'")
     champion = champion_row(to_polars(dbt.ref("ml_model_registry")))
-    schema = {
-        "lead_id": pl.String,
-        "as_of": pl.Datetime("us"),
-        "label": pl.Boolean,
-        "probability": pl.Float64,
-        "model_id": pl.String,
-        "uncalibrated_probability": pl.Float64,
-    }
-    if champion is None or holdout.is_empty():
-        return to_engine(pl.DataFrame(schema=schema), session)
+    empty = to_engine(pl.DataFrame(schema=HOLDOUT_SCHEMA), session)
+    if champion is None:
+        return empty
     spec = FeatureSpec.from_dict(json.loads(champion["features_json"]))
-    if not set(spec.names) <= set(holdout.columns):
-        return to_engine(pl.DataFrame(schema=schema), session)
-    platt = Platt(champion["calibration_slope"], champion["calibration_intercept"])
-    p = predict(deserialise(champion["model_blob"]), spec, holdout)
-    raw = np.asarray(p)
-    own_holdout = str(holdout["as_of"].min()) == str(champion["holdout_from"])
-    if champion["calibration_applied"] and own_holdout:
-        p, _ = cross_fitted(holdout["label"].cast(pl.Float64).to_numpy(), p)
-    else:
-        p = platt.apply(np.asarray(p))
-    result = holdout.select(
-        "lead_id",
-        pl.col("as_of").cast(pl.Datetime("us")),
-        "label",
-        probability=pl.Series(p),
-        model_id=pl.lit(champion["model_id"]),
-        uncalibrated_probability=pl.Series(raw),
+    if not set(spec.names) <= set(examples.columns):
+        return empty
+    keys = to_polars(
+        with_row_hash(
+            examples, ["lead_id", "as_of", "label"], ["label", *spec.names], "features_hash"
+        )
     )
-    return to_engine(result, session)
+    if keys.is_empty():
+        return empty
+    stored = (
+        query(session, f"select * from {dbt.this}")
+        if table_exists(session, dbt.this.schema, dbt.this.identifier)
+        else None
+    )
+
+    def rows_of(wanted):
+        return to_polars(examples if wanted is None else semi_join(examples, wanted, session))
+
+    return to_engine(score_holdout(keys, stored, champion, rows_of), session)

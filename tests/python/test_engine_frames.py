@@ -56,6 +56,31 @@ def test_duckdb_catalog_questions():
     assert frames.table_columns(con, "marts", "nope") == set()
 
 
+HASHED = pl.DataFrame(
+    {
+        "lead_id": ["L1", "L2", "L3", "L4", "L5"],
+        # a feature name that needs quoting
+        "visits 7d": [1.5, 1.5, 1.5, 1.5, None],
+        "channel": ["web", "web", "ads", None, "web"],
+    }
+)
+
+
+def _check_row_hashes(hashed: pl.DataFrame) -> None:
+    assert hashed.columns == ["lead_id", "features_hash"]
+    h = dict(zip(hashed["lead_id"], hashed["features_hash"], strict=True))
+    assert h["L1"] == h["L2"]  # the same values under another key
+    assert len({h["L1"], h["L3"], h["L4"], h["L5"]}) == 4  # a changed value; a null
+
+
+def test_duckdb_row_hash_covers_the_values_not_the_keys():
+    con = duckdb.connect()
+    con.register("hashed", HASHED.to_arrow())
+    relation = con.table("hashed")
+    hashed = frames.with_row_hash(relation, ["lead_id"], ["visits 7d", "channel"], "features_hash")
+    _check_row_hashes(frames.to_polars(hashed).sort("lead_id"))
+
+
 def test_zoned_arrow_timestamps_become_naive_utc():
     # Spark's toArrow() gives timestamp[us, tz=<session time zone>]
     zoned = pl.DataFrame({"as_of": [datetime(2026, 3, 1, 14, 0)]}).with_columns(
@@ -190,3 +215,9 @@ def test_retraining_alerts_read_model_health_through_frames():
     assert feedback_alert(con) == "reps rejected 45% of 40 verdicts on top-tier leads"
     con.sql("insert into marts.model_health values (timestamp '2026-03-15', false, false, 5, 0.0)")
     assert latest_alert(con) is False and feedback_alert(con) is None
+
+
+def test_spark_row_hash_covers_the_values_not_the_keys(spark):
+    relation = frames.to_engine(HASHED, spark)
+    hashed = frames.with_row_hash(relation, ["lead_id"], ["visits 7d", "channel"], "features_hash")
+    _check_row_hashes(frames.to_polars(hashed).sort("lead_id"))

@@ -3,6 +3,7 @@ request and promote only when not worse, and cold start with rules scores."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import duckdb
@@ -12,6 +13,7 @@ import pytest
 from conftest import run_dbt
 
 SCORES = "select lead_id, probability, score, tier, positive_reason_1 from marts.lead_scores"
+HOLDOUT = "select * from ml.ml_holdout_predictions order by as_of, lead_id"
 
 
 def query(db, sql):
@@ -44,6 +46,70 @@ def test_second_build_does_not_retrain_and_scores_identically(rebuilt, built_db)
     sync = "select lead_id, score_updated_at from marts.crm_lead_sync order by lead_id"
     assert query(built_db, sync).equals(query(db, sync))
     assert query(db, "select count(*) as n from marts.tier_changes")["n"][0] == 0
+
+
+def test_a_second_build_reuses_the_holdout_predictions(rebuilt, built_db):
+    """Same champion, same holdout rows: nothing is predicted again, nothing changes."""
+    db, _, log = rebuilt
+    first = query(built_db, HOLDOUT)
+    assert first.height > 100
+    assert query(db, HOLDOUT).equals(first)
+    assert f"holdout: 0 of {first.height:,} rows predicted" in log
+
+
+def test_holdout_rows_whose_inputs_changed_are_predicted_again(
+    built_db, small_raw, tmp_path_factory
+):
+    """A stored holdout prediction is reused only for the same champion, lead, date and
+    hash of label and features; every other row is predicted again."""
+    tmp = tmp_path_factory.mktemp("holdout_reuse")
+    db = tmp / "holdout.duckdb"
+    shutil.copy(built_db, db)
+    fresh = query(built_db, HOLDOUT)
+    con = duckdb.connect(str(db))
+    try:
+        bucket = "hash(lead_id || cast(as_of as varchar)) % 5"
+        # 0: the inputs changed since (another hash); 1: another model's row; 2: gone;
+        # 3: unchanged inputs, a marked stored value (reused as stored); 4: untouched
+        con.execute(
+            "update ml.ml_holdout_predictions set uncalibrated_probability = -1, "
+            f"features_hash = features_hash + 1 where {bucket} = 0"
+        )
+        con.execute(
+            "update ml.ml_holdout_predictions set uncalibrated_probability = -1, "
+            f"model_id = 'm_another' where {bucket} = 1"
+        )
+        con.execute(f"delete from ml.ml_holdout_predictions where {bucket} = 2")
+        con.execute(
+            "update ml.ml_holdout_predictions set uncalibrated_probability = 0.5 "
+            f"where {bucket} = 3"
+        )
+        buckets = con.sql(
+            f"select lead_id, as_of, {bucket} as bucket from ml.ml_holdout_predictions "
+            "union all "
+            f"select lead_id, as_of, 2 from ml.ml_training_examples "
+            f"where snapshot_role = 'holdout' and {bucket} = 2"
+        ).pl()
+    finally:
+        con.close()
+    log = run_dbt(["run", "--select", "ml_holdout_predictions"], db, small_raw, tmp).stdout
+    after = query(db, HOLDOUT)
+    assert after.select("lead_id", "as_of").equals(fresh.select("lead_id", "as_of"))
+    assert after["model_id"].unique().to_list() == fresh["model_id"].unique().to_list()
+    joined = after.join(buckets, on=["lead_id", "as_of"]).join(
+        fresh.select("lead_id", "as_of", fresh_p="uncalibrated_probability"),
+        on=["lead_id", "as_of"],
+    )
+    counts = joined["bucket"].value_counts()
+    assert counts.height == 5 and counts["count"].min() > 10
+    again = joined.filter(pl.col("bucket").is_in([0, 1, 2]))
+    assert again["uncalibrated_probability"].equals(again["fresh_p"], check_names=False)
+    kept = joined.filter(pl.col("bucket") == 3)
+    assert (kept["uncalibrated_probability"] == 0.5).all()
+    untouched = joined.filter(pl.col("bucket") == 4)
+    assert untouched["uncalibrated_probability"].equals(untouched["fresh_p"], check_names=False)
+    assert after["features_hash"].equals(fresh["features_hash"])
+    assert re.search(f"holdout: {again.height:,} of {fresh.height:,} rows predicted", log)
 
 
 def test_retrain_adds_a_challenger_and_promotes_only_when_not_worse(rebuilt, small_raw):

@@ -202,6 +202,17 @@ def select_columns(relation: Any, columns: tuple[str, ...] | list[str]) -> Any:
     return relation.project(", ".join(f'"{c}"' for c in columns))
 
 
+def with_row_hash(relation: Any, keys: list[str], columns: list[str], name: str) -> Any:
+    """`keys` and one 64-bit hash of the `columns` values per row, named `name`, still in
+    the engine (DuckDB `hash`, Spark `xxhash64`). The hashes of the two engines differ:
+    compare a hash only with one the same engine computed."""
+    quoted = ", ".join(f"`{c}`" if is_spark(relation) else f'"{c}"' for c in columns)
+    if is_spark(relation):
+        return relation.selectExpr(*(f"`{k}`" for k in keys), f"xxhash64({quoted}) as {name}")
+    selected = ", ".join(f'"{k}"' for k in keys)
+    return relation.project(f"{selected}, hash({quoted}) as {name}")
+
+
 def semi_join(relation: Any, keys: pl.DataFrame, session: Any) -> Any:
     """The rows of `relation` whose values in `keys`' columns appear in `keys`, in the
     engine (the small key frame is sent to it)."""
