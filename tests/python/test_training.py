@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from leadscore.core.features import infer_spec, to_matrices
-from leadscore.core.scoring import score_open_leads
+from leadscore.core.scoring import score_holdout, score_open_leads
 from leadscore.core.training import (
     NotEnoughHistory,
     TrainParams,
@@ -203,3 +203,37 @@ def test_capped_collection_reads_only_the_sample_and_trains_the_same_model():
     assert capped.search[0]["sample_weights"] == full.search[0]["sample_weights"]
     # no cap: the relation is read whole
     assert collect_examples(relation, con, FAST).equals(frame)
+
+
+def test_holdout_scoring_reuses_stored_rows_and_calibrates_all(capsys):
+    trained = train_model(examples(), FAST, log=lambda _: None)
+    row = trained.registry_row("champion", "test").row(0, named=True)
+    holdout = examples().filter(pl.col("snapshot_role") == "holdout")
+    keys = holdout.select(
+        "lead_id", "as_of", "label", features_hash=holdout.select(trained.spec.names).hash_rows()
+    )
+    asked = []
+
+    def rows_of(wanted):
+        asked.append(None if wanted is None else wanted.height)
+        return holdout if wanted is None else holdout.join(wanted, on=["lead_id", "as_of"])
+
+    first = score_holdout(keys, None, row, rows_of)
+    assert asked == [None]
+    np.testing.assert_array_equal(
+        first["uncalibrated_probability"].to_numpy(),
+        predict(trained.model, trained.spec, holdout.sort("as_of", "lead_id")),
+    )
+    # a table stored by the version without features_hash: every row predicted again
+    assert score_holdout(keys, first.drop("features_hash"), row, rows_of).equals(first)
+    assert asked == [None, None]
+    # the same rows stored: none read, none predicted, the same result
+    assert score_holdout(keys, first, row, rows_of).equals(first)
+    assert asked == [None, None]
+    # two stored rows were predicted by another model: only they are read again
+    other = first.with_columns(
+        model_id=pl.when(pl.int_range(pl.len()) < 2).then(pl.lit("m_other")).otherwise("model_id")
+    )
+    assert score_holdout(keys, other, row, rows_of).equals(first)
+    assert asked == [None, None, 2]
+    assert f"holdout: 2 of {first.height:,} rows predicted" in capsys.readouterr().out
