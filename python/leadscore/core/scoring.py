@@ -152,7 +152,7 @@ def score_holdout(
         ).drop("predicted")
     log(
         f"holdout: {todo.height:,} of {joined.height:,} rows predicted with model "
-        f"{champion['model_id']}, the other rows' stored predictions reused"
+        f"{champion['model_id']}, {joined.height - todo.height:,} stored predictions reused"
     )
     raw = joined["uncalibrated_probability"].to_numpy()
     own_holdout = str(joined["as_of"].min()) == str(champion["holdout_from"])
