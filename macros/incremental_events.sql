@@ -61,6 +61,42 @@
 {%- endmacro %}
 
 
+{#- The lead id mapping int_events_checked's stored rows were checked against: a copy of
+    int_lead_ids_mapped that the model's post-hook writes beside it
+    (<model>__lead_map) in the same transaction as the rows. A run compares it with
+    today's mapping to find the lead ids whose events need checking again, instead of
+    joining every stored row with the mapping (docs/incremental.md). None when absent
+    (a table written by an older version, or a source without a watermark): the run
+    then joins, as before. -#}
+{% macro events_lead_map_relation(stored_only=true) -%}
+    {%- set identifier = this.identifier ~ '__lead_map' -%}
+    {%- if stored_only -%}
+        {%- if not execute -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier=identifier)) }}
+    {%- endif -%}
+    {{ return(api.Relation.create(database=this.database, schema=this.schema, identifier=identifier, type='table')) }}
+{%- endmacro %}
+
+
+{#- Post-hook of int_events_checked: the mapping this run checked the rows against (see
+    events_lead_map_relation). Without a watermark the table is rebuilt in full on every
+    run and the copy is dropped: kept, it would describe an older build's rows. -#}
+{% macro events_checked_post_hook() -%}
+    {%- set lead_map = events_lead_map_relation(stored_only=false) -%}
+    {%- if not incremental_events_supported() -%}
+        {{ return('') }}
+    {%- elif events_watermark_available() -%}
+        create or replace table {{ lead_map }} as
+        select source_lead_id, lead_id, is_merged, is_quarantined
+        from {{ ref('int_lead_ids_mapped') }}
+    {%- else -%}
+        drop table if exists {{ lead_map }}
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- The (lead, day) pairs whose activity a run recomputes: the days of the events
     (re)checked since the activity table was last built, under their current lead and
     under the lead they had before (a merge moves them; a duplicate found later or a

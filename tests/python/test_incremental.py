@@ -340,10 +340,62 @@ def test_rechecked_rows_read_as_constants_or_joined_are_the_same(builds, tmp_pat
     run_dbt(models, db, raw, tmp, {**VARS, "events_recheck_inline_rows": 0})
     joined = next((tmp / "target" / "compiled").rglob("int_events_checked.sql")).read_text()
     assert "recheck_values" not in joined and "affected_event_ids" in joined
+    # the stored rows of merged leads found from the mapping the first build kept
+    assert "changed_lead_ids" in joined
     for table, exclude in COMPARED[:4]:
         assert_frame_equal(
             _table(db, table, exclude), _table(builds["incremental"], table, exclude)
         )
+
+
+LEAD_MAP = "intermediate.int_events_checked__lead_map"
+MAPPING = (
+    "select source_lead_id, lead_id, is_merged, is_quarantined "
+    "from intermediate.int_lead_ids_mapped"
+)
+
+
+def test_merged_leads_are_found_by_comparing_the_mapping_with_the_last_builds(builds):
+    # the post-hook keeps the mapping each build checked the rows against; the second
+    # build compares it with today's to find the stored rows to re-check (the rows
+    # found are those of the full build: test_incremental_equals_full_refresh; the SQL:
+    # test_rechecked_rows_read_as_constants_or_joined_are_the_same)
+    before = _query(builds["before_second"], f"select * from {LEAD_MAP}")
+    after = _query(builds["incremental"], f"select * from {LEAD_MAP}")
+    mapping = _query(builds["incremental"], MAPPING)
+    key = ["source_lead_id"]
+    assert_frame_equal(after.sort(key), mapping.sort(key))
+    cases = builds["cases"]
+    changed = before.join(after, on=key, how="full", coalesce=True, nulls_equal=True).filter(
+        pl.col("lead_id").ne_missing(pl.col("lead_id_right"))
+    )
+    # B now maps to A, C to the new record, the new record and the new leads appear
+    ids = set(changed["source_lead_id"].to_list())
+    assert {cases["b"], cases["c"], "L99999999"} <= ids
+    assert after.height > before.height
+
+
+def test_without_the_last_builds_mapping_the_stored_rows_are_joined(builds, tmp_path_factory):
+    # a table written before the post-hook kept the mapping (or whose copy was dropped):
+    # the run joins every stored row with the mapping, with the same result, and keeps
+    # the mapping for the next run
+    tmp, db, raw = _copy(builds, tmp_path_factory, "no_lead_map", "before_second")
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(f"drop table {LEAD_MAP}")
+    finally:
+        con.close()
+    models = ["run", "--select", "+int_events_checked int_lead_activity_daily"]
+    # the re-checked rows joined (not constants), so that the compiled SQL shows how
+    # they were found
+    run_dbt(models, db, raw, tmp, {**VARS, "events_recheck_inline_rows": 0})
+    joined = next((tmp / "target" / "compiled").rglob("int_events_checked.sql")).read_text()
+    assert "changed_lead_ids" not in joined and "left join id_map on coalesce(" in joined
+    for table, exclude in COMPARED[:4]:
+        assert_frame_equal(
+            _table(db, table, exclude), _table(builds["incremental"], table, exclude)
+        )
+    assert _table(db, LEAD_MAP, []).height == _query(db, MAPPING).height
 
 
 def test_a_full_refresh_in_place_changes_nothing(builds, tmp_path_factory):
@@ -374,6 +426,9 @@ def test_without_a_watermark_every_run_rebuilds_in_full(builds, tmp_path_factory
     full = _query(builds["full"], "select count(*) as n from intermediate.int_events_checked")
     # no row has a file name, and none is stored twice
     assert files.rows() == [(0, full["n"][0])]
+    # the last build's mapping is dropped: these runs did not keep it up to date
+    tables = _query(db, "select table_name from information_schema.tables")["table_name"]
+    assert "int_events_checked__lead_map" not in tables.to_list()
 
 
 def test_lookback_reads_rows_appended_to_a_loaded_file(builds, tmp_path_factory):
