@@ -65,7 +65,14 @@ new_rows as (
 )
 {%- endset %}
 
-{#- ... and the keys of the stored rows to check again with them (see above) -#}
+{#- ... and the keys of the stored rows to check again with them (see above): each
+    part of recheck_seeds selects the same keys of a stored row -#}
+{%- set stored_keys %}
+        stored.source_file,
+        stored.source_row,
+        stored.event_id,
+        stored.lead_id as previous_lead_id
+{%- endset %}
 {%- set recheck_ctes %}
 {%- if lead_map is not none %}
 -- the exported lead ids whose mapping changed since the stored rows were checked: the
@@ -94,31 +101,19 @@ recheck_seeds as {{ materialized_cte() }} (
 {%- if lead_map is not none %}
     -- a stored row's exported lead id is source_lead_id_if_different, or lead_id where
     -- that is null: two filters on plain columns, which the scan applies to each column
-    select
-        stored.source_file,
-        stored.source_row,
-        stored.event_id,
-        stored.lead_id as previous_lead_id
+    select{{ stored_keys }}
     from {{ this }} as stored
     where
         stored.source_lead_id_if_different is null
         and stored.lead_id in (select changed_lead_ids.source_lead_id from changed_lead_ids)
     union all
-    select
-        stored.source_file,
-        stored.source_row,
-        stored.event_id,
-        stored.lead_id as previous_lead_id
+    select{{ stored_keys }}
     from {{ this }} as stored
     where stored.source_lead_id_if_different in (select changed_lead_ids.source_lead_id from changed_lead_ids)
     {%- else %}
     -- without the last build's mapping: every stored row joined with the mapping
     -- (grouping them by lead first and joining back costs a third more at 53M rows)
-    select
-        stored.source_file,
-        stored.source_row,
-        stored.event_id,
-        stored.lead_id as previous_lead_id
+    select{{ stored_keys }}
     from {{ this }} as stored
     left join id_map on coalesce(stored.source_lead_id_if_different, stored.lead_id) = id_map.source_lead_id
     where
@@ -129,11 +124,7 @@ recheck_seeds as {{ materialized_cte() }} (
         )
     {%- endif %}
     union all
-    select
-        source_file,
-        source_row,
-        event_id,
-        lead_id as previous_lead_id
+    select{{ stored_keys }}
     from {{ this }} as stored
     where
         quarantine_reason = 'future_dated'
