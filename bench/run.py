@@ -215,7 +215,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict:
             n, work, raw, db, env, "peer_duckdb_lgbm", "DuckDB + LightGBM"
         )
     if args.daily:
-        result["daily"] = daily_refresh_step(n, work, raw, db, held)
+        result["daily"] = daily_refresh_step(n, work, raw, db, held, args.keep_before_daily)
     return result
 
 
@@ -312,14 +312,20 @@ def hold_back_last_day(raw: Path, held: Path, fresh: bool) -> None:
     print(f"bench: held back the last day: {counts}", flush=True)
 
 
-def daily_refresh_step(n: int, work: Path, raw: Path, db: Path, held: Path) -> dict:
+def daily_refresh_step(
+    n: int, work: Path, raw: Path, db: Path, held: Path, keep_before: bool = False
+) -> dict:
     """Append the held-back day, then time `dbt build` and the scoring-only build, each
     from the database as it was before the day, in a kept project folder (each starts
-    from the target folder of the same kind of run: dbt parses only what changed)."""
+    from the target folder of the same kind of run: dbt parses only what changed).
+    `keep_before`: also keep that database as `kept_before_daily.duckdb`, to time other
+    versions of the daily refresh on it (the raw folder keeps the appended day)."""
     from leadscore.demo.holdback import append_held_back
 
     before = work / "before_daily.duckdb"
     shutil.copyfile(db, before)
+    if keep_before:
+        shutil.copyfile(db, work / "kept_before_daily.duckdb")
     appended = append_held_back(held, raw, DAILY_FILE)
     new_events = appended.get("events", 0)
     print(f"bench {n:,} leads: daily refresh, {appended} new rows; dbt build ...", flush=True)
@@ -462,6 +468,12 @@ def main() -> None:
         "--reuse-data",
         action="store_true",
         help="keep a size's generated data when its manifest matches (generate time from it)",
+    )
+    parser.add_argument(
+        "--keep-before-daily",
+        action="store_true",
+        help="keep each size's database as it was before the daily refresh "
+        "(kept_before_daily.duckdb), to time other versions of the daily build on it",
     )
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
