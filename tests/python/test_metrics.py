@@ -93,3 +93,25 @@ def test_one_class_and_no_rows_give_nan_not_an_error():
     assert np.isnan(zeros["top_decile_lift"]) and zeros["log_loss"] > 0
     empty = metrics.all_metrics(np.zeros(0), np.zeros(0))
     assert all(np.isnan(v) for v in empty.values())
+
+
+def test_the_model_files_of_a_build_without_training_do_not_import_scikit_learn():
+    """The registry (deciding not to train) and the open leads' scoring run one after
+    the other on a daily build's critical path; scikit-learn's import (with
+    scipy.stats, about 2 s) belongs to the evaluation that runs beside them. In a fresh
+    interpreter: the modules those two model files import leave sklearn unloaded, and
+    the first metric loads it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import leadscore.core.lifecycle, leadscore.core.scoring, leadscore.core.training\n"
+        "import leadscore.core.wording, leadscore.core.features, leadscore.engines.frames\n"
+        "before = 'sklearn' in sys.modules\n"
+        "from leadscore.core.metrics import roc_auc\n"
+        "roc_auc([0, 1], [0.2, 0.7])\n"
+        "print(before, 'sklearn' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True"]

@@ -12,7 +12,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from sklearn import metrics as sk
+
+
+def _sk():
+    """scikit-learn's metrics, imported on first use: its import (with scipy.stats)
+    costs about 2 s of a dbt process, and a daily build that trains no model and scores
+    the open leads computes no metric before the holdout evaluation, which runs beside
+    the scoring (tests/python/test_metrics.py checks that scoring does not import it)."""
+    from sklearn import metrics
+
+    return metrics
 
 
 def _check(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -30,26 +39,26 @@ def _two_classes(y: np.ndarray) -> bool:
 def roc_auc(y: np.ndarray, p: np.ndarray) -> float:
     """Area under the ROC curve (ties count one half); nan if one class."""
     y, p = _check(y, p)
-    return float(sk.roc_auc_score(y, p)) if _two_classes(y) else float("nan")
+    return float(_sk().roc_auc_score(y, p)) if _two_classes(y) else float("nan")
 
 
 def average_precision(y: np.ndarray, p: np.ndarray) -> float:
     """Area under the precision-recall curve as average precision (step-wise); nan
     without positives."""
     y, p = _check(y, p)
-    return float(sk.average_precision_score(y, p)) if y.sum() > 0 else float("nan")
+    return float(_sk().average_precision_score(y, p)) if y.sum() > 0 else float("nan")
 
 
 def log_loss(y: np.ndarray, p: np.ndarray) -> float:
     """Mean negative log-likelihood; probabilities of exactly 0 or 1 are clipped to the
     float64 machine epsilon (scikit-learn's rule); nan for no rows."""
     y, p = _check(y, p)
-    return float(sk.log_loss(y, p, labels=[0, 1])) if len(y) else float("nan")
+    return float(_sk().log_loss(y, p, labels=[0, 1])) if len(y) else float("nan")
 
 
 def brier(y: np.ndarray, p: np.ndarray) -> float:
     y, p = _check(y, p)
-    return float(sk.brier_score_loss(y, p, pos_label=1)) if len(y) else float("nan")
+    return float(_sk().brier_score_loss(y, p, pos_label=1)) if len(y) else float("nan")
 
 
 def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
