@@ -9,6 +9,9 @@ from leadscore.engines.frames import to_engine, to_polars
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    # order only, not read: no Python model runs beside the open leads' scoring (they
+    # share the dbt process's interpreter lock; see ml_holdout_predictions)
+    dbt.ref("ml_lead_predictions")
     registry = to_polars(dbt.ref("ml_model_registry")).select("model_id", "feature_importance_json")
     families = to_polars(dbt.ref("feature_dictionary")).select("feature", "family")
     rows = [

@@ -11,6 +11,12 @@ saw. Empty during cold start.
 A row's uncalibrated probability is predicted again only when the champion, or the
 hash of the example's label and features (features_hash), differs from the stored row's:
 a daily build with the same champion and holdout reuses the stored predictions.
+
+Built after ml_lead_predictions, which it does not read: the Python models run in the
+dbt process and share its interpreter lock, and this branch (with the evaluation models
+after it) beside the open leads' scoring slowed that scoring, which every mart waits
+for (docs/benchmarks.md: 19-21 s instead of 13-14 s at 1M leads); after it, the branch
+runs beside lead_scores and the snapshot, which are SQL.
 """
 
 import json
@@ -32,6 +38,7 @@ from leadscore.engines.frames import (
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    dbt.ref("ml_lead_predictions")  # order only (see above): not read
     examples = dbt.ref("ml_training_examples").filter("snapshot_role = 'holdout'")
     champion = champion_row(to_polars(dbt.ref("ml_model_registry")))
     empty = to_engine(pl.DataFrame(schema=HOLDOUT_SCHEMA), session)

@@ -174,3 +174,33 @@ def test_generic_tests_carry_dbt_utils_names(manifest):
     assert not unknown, f"generic tests with no dbt/dbt_utils name: {unknown}"
     for name, arguments in DBT_UTILS_TESTS.items():
         assert used.get(name, set()) <= arguments, f"{name}: arguments {used[name]} not dbt_utils'"
+
+
+def test_no_python_model_runs_beside_the_open_leads_scoring(manifest):
+    """Python models run in the dbt process and share one interpreter lock: a Python
+    model side by side with ml_lead_predictions (which every mart waits for) slows it
+    (19-21 s instead of 13-14 s at 1M leads, docs/benchmarks.md). So every other Python
+    model is an ancestor or a descendant of it, and dbt never schedules one beside it."""
+    models = _models(manifest)
+    if "flat_examples" in models:
+        pytest.skip("flat mode: its own Python models (baseline, profile, checks) not ordered")
+    parents = manifest["parent_map"]
+    children = manifest["child_map"]
+
+    def reachable(start: str, edges: dict) -> set[str]:
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in edges.get(todo.pop(), []):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    scoring = models["ml_lead_predictions"]["unique_id"]
+    ordered = reachable(scoring, parents) | reachable(scoring, children)
+    beside = sorted(
+        name
+        for name, node in models.items()
+        if node["language"] == "python" and node["unique_id"] not in ordered | {scoring}
+    )
+    assert not beside, f"Python models that can run beside ml_lead_predictions: {beside}"
