@@ -16,9 +16,10 @@ import numpy as np
 
 def _sk():
     """scikit-learn's metrics, imported on first use: its import (with scipy.stats)
-    costs about 2 s of a dbt process, and a daily build that trains no model and scores
-    the open leads computes no metric before the holdout evaluation, which runs beside
-    the scoring (tests/python/test_metrics.py checks that scoring does not import it)."""
+    costs about 2 s of a dbt process, and in a daily build that trains no model the
+    registry and the open leads' scoring, on the build's critical path, compute no
+    metric; the holdout evaluation after them does (tests/python/test_metrics.py
+    checks that those model files' imports leave scikit-learn unloaded)."""
     from sklearn import metrics
 
     return metrics
