@@ -375,9 +375,10 @@
     as missing. The rules scores also store the example's role and a key of its
     attribute values (rules_attributes_key): a row whose role changed (a holdout date
     that became a training date) or whose attributes changed (an account's
-    firmographics updated) goes too. -#}
-{% macro stale_examples(stored_table, table) -%}
-    {%- set origin = "cast(" ~ var_string('snapshot_origin_date') ~ " as " ~ dbt.type_timestamp() ~ ")" -%}
+    firmographics updated) goes too. `unlisted`: false leaves the rows not in the spine
+    (the engagement windows keep them until their post-hook, unlisted_examples_post_hook:
+    yesterday's score date is the base today's examples are brought forward from). -#}
+{% macro stale_examples(stored_table, table, unlisted=true) -%}
     {%- set rules = table == 'int_lead_rules_scores' %}
     select
         stored.lead_id,
@@ -404,12 +405,9 @@
     where
         {{ events_settings_changed_condition(stored_table, table, 'stored') }}
         or changed.first_day < stored.as_of
-        or (
-            spine.lead_id is null
-            {%- if var('scoring_only') %}
-            and {{ dbt.datediff(origin, 'stored.as_of', 'day') }} % {{ var('snapshot_interval_days') }} != 0
-            {%- endif %}
-        )
+        {%- if unlisted %}
+        or {{ unlisted_example_condition('spine', 'stored') }}
+        {%- endif %}
         {%- if rules %}
         or (spine.lead_id is not null and spine.snapshot_role != stored.snapshot_role)
         or (
@@ -442,16 +440,55 @@
 {% macro stale_examples_pre_hook(table) -%}
     {%- if is_incremental() -%}
         {%- set needed = ['checked_through', 'settings_key'] + (
-            ['attributes_key', 'snapshot_role'] if table == 'int_lead_rules_scores' else []) -%}
+            ['attributes_key', 'snapshot_role'] if table == 'int_lead_rules_scores'
+            else ['decayed_activity_sum', 'base_as_of']) -%}
         {%- set stored = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
         {%- set complete = needed | reject('in', stored) | list | length == 0 -%}
         {%- if not complete -%}
             {#- nothing to delete: the schema check stops the run #}
         {%- elif events_watermark_available() -%}
             delete from {{ this }}
-            where (lead_id, as_of) in ({{ stale_examples(this, table) }})
+            where (lead_id, as_of) in (
+                {{ stale_examples(this, table, unlisted=table != 'int_lead_engagement_windows') }}
+            )
         {%- else -%}
             delete from {{ this }}
         {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- A stored example (alias `stored`) that the spine (alias `spine`, left joined on the
+    key) no longer lists: a past score date, a lead closed or merged away, a training
+    sample that moved. A scoring-only run's spine holds the score date only: it keeps
+    the stored rows of snapshot dates (var snapshot_origin_date + n x
+    snapshot_interval_days). -#}
+{% macro unlisted_example_condition(spine, stored) -%}
+    {%- set origin = "cast(" ~ var_string('snapshot_origin_date') ~ " as " ~ dbt.type_timestamp() ~ ")" -%}
+    (
+        {{ spine }}.lead_id is null
+        {%- if var('scoring_only') %}
+        and {{ dbt.datediff(origin, stored ~ '.as_of', 'day') }} % {{ var('snapshot_interval_days') }} != 0
+        {%- endif %}
+    )
+{%- endmacro %}
+
+
+{#- Post-hook of int_lead_engagement_windows: the stored examples the spine no longer
+    lists go after the run, not before it (stale_examples, unlisted=false), because the
+    run brings the new score date's examples forward from them (a lead's example of
+    yesterday's score date is its base today). -#}
+{% macro unlisted_examples_post_hook() -%}
+    {%- if is_incremental() and events_watermark_available() -%}
+        delete from {{ this }}
+        where (lead_id, as_of) in (
+            select stored.lead_id, stored.as_of
+            from {{ this }} as stored
+            left join {{ ref('int_lead_snapshots_filtered') }} as spine
+                on
+                    stored.lead_id = spine.lead_id
+                    and stored.as_of = spine.as_of
+            where {{ unlisted_example_condition('spine', 'stored') }}
+        )
     {%- endif -%}
 {%- endmacro %}

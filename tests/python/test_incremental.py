@@ -56,7 +56,7 @@ COMPARED = [
     ("intermediate.int_events_cleaned", []),
     ("intermediate.int_events_quarantined", []),
     ("intermediate.int_lead_activity_daily", ["checked_through"]),
-    ("intermediate.int_lead_engagement_windows", ["checked_through"]),
+    ("intermediate.int_lead_engagement_windows", ["checked_through", "base_as_of"]),
     ("intermediate.int_lead_sequences", []),
     ("intermediate.int_lead_features_joined", []),
     ("intermediate.int_data_quality_counts", []),
@@ -501,6 +501,43 @@ def test_engagement_windows_recompute_only_the_changed_examples(builds):
     assert new_keys.height > 0
 
 
+def test_the_new_score_dates_engagement_is_brought_forward_from_the_last_one(builds):
+    # most of the new score date's examples were computed from their lead's example of
+    # the previous score date (base_as_of) and the days between, not from all days
+    # (their values equal a full build: test_incremental_equals_full_refresh); a base
+    # was stored by the first build and not stale (no event of its lead (re)checked on a
+    # day before it); the previous score date's examples left the table after the run
+    db, before = builds["incremental"], builds["before_second"]
+    table = "intermediate.int_lead_engagement_windows"
+    rows = _query(db, f"select lead_id, as_of, base_as_of from {table}")
+    first = _query(before, f"select lead_id, as_of, base_as_of from {table}")
+    old_date, new_date = first["as_of"].max(), rows["as_of"].max()
+    assert new_date > old_date
+    assert first["base_as_of"].null_count() == first.height  # a first build: all days
+    scored = rows.filter(pl.col("as_of") == new_date)
+    forward = scored.filter(pl.col("base_as_of").is_not_null())
+    assert forward.height > scored.height / 2
+    assert forward["base_as_of"].unique().to_list() == [old_date]
+    bases = forward.select("lead_id", pl.col("base_as_of").alias("as_of"))
+    assert bases.join(first, on=["lead_id", "as_of"], how="anti").height == 0
+    touched = _touched_in_latest_build(db)
+    stale = forward.join(touched, on="lead_id").filter(
+        pl.col("first_day").cast(pl.Datetime("us")) < pl.col("base_as_of")
+    )
+    assert stale.height == 0
+    # leads with a base whose examples were computed from all days: none without cause
+    from_all_days = scored.filter(pl.col("base_as_of").is_null())
+    had_base = from_all_days.join(first.filter(pl.col("as_of") == old_date), on="lead_id")
+    explained = had_base.join(touched, on="lead_id").filter(
+        pl.col("first_day").cast(pl.Datetime("us")) < pl.col("as_of_right")
+    )
+    assert explained.height == had_base.height
+    assert (
+        rows.filter(pl.col("as_of") == old_date).height
+        < first.filter(pl.col("as_of") == old_date).height
+    )
+
+
 def test_a_scoring_only_run_between_builds_keeps_the_training_examples(builds, tmp_path_factory):
     # `make score` builds the score date's examples only: the training examples stored
     # by the last full build stay (not recomputed, not dropped), and the next build
@@ -590,7 +627,7 @@ def test_a_changed_engagement_setting_recomputes_every_example(builds, tmp_path_
     full = tmp / "full.duckdb"
     shutil.copy(builds["incremental"], full)
     run_dbt([*model, "--full-refresh"], full, raw, tmp, {**VARS, "engagement_half_life_days": 3})
-    table, exclude = "intermediate.int_lead_engagement_windows", ["checked_through"]
+    table, exclude = "intermediate.int_lead_engagement_windows", ["checked_through", "base_as_of"]
     got = _table(db, table, exclude)
     assert_frame_equal(got, _table(full, table, exclude))
     assert not got.equals(_table(builds["incremental"], table, exclude))
@@ -612,7 +649,7 @@ SETTING_CHANGES = {
 EVENT_TABLES = [
     ("intermediate.int_events_checked", ["checked_at", "previous_lead_id"]),
     ("intermediate.int_lead_activity_daily", ["checked_through"]),
-    ("intermediate.int_lead_engagement_windows", ["checked_through"]),
+    ("intermediate.int_lead_engagement_windows", ["checked_through", "base_as_of"]),
     ("intermediate.int_lead_rules_scores", ["checked_through"]),
 ]
 
