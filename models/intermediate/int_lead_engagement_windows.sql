@@ -127,6 +127,35 @@ forward_dates as (
         on offsets.k <= ages.base_age
 ),
 
+{%- endif %}
+
+-- from all days: the examples without a base
+spine_without_base as (
+    select
+        spine.lead_id,
+        spine.as_of
+    from spine
+    {%- if forward %}
+    left join bases
+        on
+            spine.lead_id = bases.lead_id
+            and spine.as_of = bases.as_of
+    where bases.lead_id is null
+    {%- endif %}
+),
+
+activity as (
+    select * from {{ ref('int_lead_activity_daily') }}
+    {%- if forward %}
+    -- one scan for both: the days that change an example from its base, and every day
+    -- of the leads whose examples are computed from all days
+    where
+        activity_date in (select forward_dates.activity_date from forward_dates)
+        or lead_id in (select spine_without_base.lead_id from spine_without_base)
+    {%- endif %}
+),
+{%- if forward %}
+
 forward_activity as (
     select
         bases.lead_id,
@@ -135,11 +164,10 @@ forward_activity as (
         activity.*,
         {{ dbt.datediff('activity.activity_date', 'bases.as_of', 'day') }} as days_before
     from bases
-    inner join {{ ref('int_lead_activity_daily') }} as activity
+    inner join activity
         on
             bases.lead_id = activity.lead_id
             and activity.activity_date < bases.as_of
-    where activity.activity_date in (select forward_dates.activity_date from forward_dates)
 ),
 
 forward_sums as (
@@ -230,21 +258,6 @@ brought_forward as (
 ),
 {%- endif %}
 
--- from all days: the examples without a base
-spine_without_base as (
-    select
-        spine.lead_id,
-        spine.as_of
-    from spine
-    {%- if forward %}
-    left join bases
-        on
-            spine.lead_id = bases.lead_id
-            and spine.as_of = bases.as_of
-    where bases.lead_id is null
-    {%- endif %}
-),
-
 {#- two steps: first sums per (lead, as_of) and band of days between two window lengths
     (plain sums, each day read once), then each window adds the bands inside it (a few
     rows per example). One step with a conditional sum per window and type cost 3.5x
@@ -267,7 +280,7 @@ joined as (
         activity.last_event_at,
         {{ dbt.datediff('activity.activity_date', 'spine.as_of', 'day') }} as days_before
     from spine_without_base as spine
-    inner join {{ ref('int_lead_activity_daily') }} as activity
+    inner join activity
         on
             spine.lead_id = activity.lead_id
             and activity.activity_date < spine.as_of
