@@ -681,10 +681,12 @@ def test_a_changed_setting_recomputes_the_event_tables(builds, tmp_path_factory,
 
 # tables as an earlier version stored them, without bookkeeping columns this version
 # reads: the activity before settings_key existed; the rules scores before they were
-# incremental (a plain table: no attributes_key, checked_through or settings_key)
+# incremental (a plain table: no attributes_key, checked_through or settings_key); the
+# engagement windows before their examples were brought forward from a base
 OLDER_TABLES = {
     "int_lead_activity_daily": ["settings_key"],
     "int_lead_rules_scores": ["attributes_key", "checked_through", "settings_key"],
+    "int_lead_engagement_windows": ["decayed_activity_sum", "base_as_of"],
 }
 
 
