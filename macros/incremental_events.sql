@@ -365,30 +365,26 @@
 
 {#- The stored (lead, as_of) rows of an example table (int_lead_engagement_windows,
     int_lead_rules_scores: `table`) a run deletes before computing the missing ones:
-    rows not in the spine any more (a past score date, a lead closed or merged away, a
-    training sample that moved), rows of leads with an event (re)checked since the
-    table's watermark on a day before as_of (under the lead now and the lead before;
-    the events' days, as in activity_changed_pairs) and rows computed with other
-    settings. A scoring-only run's spine holds the score date only: it keeps the stored
-    rows of snapshot dates (var snapshot_origin_date + n x snapshot_interval_days) that
-    are not in it, and drops those of changed leads, which the next full build computes
-    as missing. The rules scores also store the example's role and a key of its
-    attribute values (rules_attributes_key): a row whose role changed (a holdout date
-    that became a training date) or whose attributes changed (an account's
-    firmographics updated) goes too. `unlisted`: false leaves the rows not in the spine
-    (the engagement windows keep them until their post-hook, unlisted_examples_post_hook:
-    yesterday's score date is the base today's examples are brought forward from). -#}
-{% macro stale_examples(stored_table, table, unlisted=true) -%}
+    rows of leads with an event (re)checked since the table's watermark on a day before
+    as_of (under the lead now and the lead before; the events' days, as in
+    activity_changed_pairs) and rows computed with other settings. The rules scores
+    also store the example's role and a key of its attribute values
+    (rules_attributes_key): a row whose role changed (a holdout date that became a
+    training date) or whose attributes changed (an account's firmographics updated)
+    goes too. Rows the spine no longer lists (a past score date, a lead closed or
+    merged away) go after the run (unlisted_examples_post_hook): yesterday's score date
+    is the base today's examples are brought forward from. -#}
+{% macro stale_examples(stored_table, table) -%}
     {%- set rules = table == 'int_lead_rules_scores' %}
     select
         stored.lead_id,
         stored.as_of
     from {{ stored_table }} as stored
+    {%- if rules %}
     left join {{ ref('int_lead_snapshots_filtered') }} as spine
         on
             stored.lead_id = spine.lead_id
             and stored.as_of = spine.as_of
-    {%- if rules %}
     left join {{ ref('int_lead_features_joined') }} as features
         on
             stored.lead_id = features.lead_id
@@ -405,9 +401,6 @@
     where
         {{ events_settings_changed_condition(stored_table, table, 'stored') }}
         or changed.first_day < stored.as_of
-        {%- if unlisted %}
-        or {{ unlisted_example_condition('spine', 'stored') }}
-        {%- endif %}
         {%- if rules %}
         or (spine.lead_id is not null and spine.snapshot_role != stored.snapshot_role)
         or (
@@ -439,9 +432,9 @@
     check (on_schema_change fail), which names the columns (the fix: --full-refresh). -#}
 {% macro stale_examples_pre_hook(table) -%}
     {%- if is_incremental() -%}
-        {%- set needed = ['checked_through', 'settings_key'] + (
-            ['attributes_key', 'snapshot_role'] if table == 'int_lead_rules_scores'
-            else ['decayed_activity_sum', 'base_as_of']) -%}
+        {%- set needed = ['checked_through', 'settings_key', 'base_as_of'] + (
+            ['attributes_key', 'snapshot_role', 'behaviour_sums'] if table == 'int_lead_rules_scores'
+            else ['decayed_activity_sum']) -%}
         {%- set stored = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
         {%- set complete = needed | reject('in', stored) | list | length == 0 -%}
         {%- if not complete -%}
@@ -449,7 +442,7 @@
         {%- elif events_watermark_available() -%}
             delete from {{ this }}
             where (lead_id, as_of) in (
-                {{ stale_examples(this, table, unlisted=table != 'int_lead_engagement_windows') }}
+                {{ stale_examples(this, table) }}
             )
         {%- else -%}
             delete from {{ this }}
@@ -474,10 +467,11 @@
 {%- endmacro %}
 
 
-{#- Post-hook of int_lead_engagement_windows: the stored examples the spine no longer
-    lists go after the run, not before it (stale_examples, unlisted=false), because the
-    run brings the new score date's examples forward from them (a lead's example of
-    yesterday's score date is its base today). -#}
+{#- Post-hook of the example tables (int_lead_engagement_windows, int_lead_rules_scores):
+    the stored examples the spine no longer lists go after the run, not before it with
+    the stale ones (stale_examples), because the run brings the new score date's
+    examples forward from them (a lead's example of yesterday's score date is its base
+    today). -#}
 {% macro unlisted_examples_post_hook() -%}
     {%- if is_incremental() and events_watermark_available() -%}
         delete from {{ this }}

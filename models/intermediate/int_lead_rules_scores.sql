@@ -3,6 +3,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ stale_examples_pre_hook('int_lead_rules_scores') }}",
+    post_hook="{{ unlisted_examples_post_hook() }}",
 ) }}
 -- depends_on: {{ ref('page_categories') }} (the page rules are in settings_key)
 {#- The traditional points score (seed scoring_rules) of every open lead at the score
@@ -17,7 +18,21 @@
     the spine or in another role, those of leads whose events were (re)checked on a
     day before as_of, those whose attributes changed (attributes_key), and every row
     when the rules or a setting changed (settings_key). -#}
+{#- Brought forward, as the engagement windows: a new example whose lead has a stored
+    example at most `forward_days` earlier (its base: yesterday's score date for an open
+    lead) takes each behaviour rule's weighted sum from the base's, decayed by
+    0.5^(k / half-life) for the k days between them, plus the k new days' activity,
+    instead of joining every day of the lead's history. The unrounded sums are stored
+    per example (behaviour_sums: one per behaviour rule, by rule_id; a changed rule
+    changes settings_key, which recomputes every row from all days). base_as_of: the
+    base (null when computed from all days). Stored examples the spine no longer lists
+    go in the post-hook, after the run, since yesterday's are today's bases. -#}
 {%- set incremental = is_incremental() and events_watermark_available() %}
+{%- set forward_days = 7 %}
+{#- (not from a table stored before the bookkeeping columns existed: dbt's schema check
+    then stops the run and names them) -#}
+{%- set forward = incremental and 'behaviour_sums' in (
+    adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list) %}
 
 with
 
@@ -50,10 +65,6 @@ features as (
 
 rules as (
     select * from {{ ref('scoring_rules') }}
-),
-
-activity as (
-    select * from {{ ref('int_lead_activity_daily') }}
 ),
 
 attributes as (
@@ -128,42 +139,168 @@ attribute_points as (
     {%- endif -%}
 {%- endfor %}
 
-activity_before as (
+{%- set decay = {} %}
+{%- for rule in behaviour_rules %}
+    {%- do decay.update({rule.rule_id: (
+        ' * decay_' ~ (half_lives.index(rule.half_life) + 1)) if rule.half_life is not none else ''}) %}
+{%- endfor %}
+{%- if forward %}
+
+-- the base of a new example: its lead's latest stored example at most forward_days
+-- earlier (keys first, then the stored row)
+base_keys as (
     select
         spine.lead_id,
         spine.as_of,
+        max(stored.as_of) as base_as_of
+    from spine
+    inner join {{ this }} as stored
+        on
+            spine.lead_id = stored.lead_id
+            and stored.as_of < spine.as_of
+            and stored.as_of >= {{ dbt.dateadd('day', -forward_days, 'spine.as_of') }}
+    group by spine.lead_id, spine.as_of
+),
+
+bases as (
+    select
+        base_keys.lead_id,
+        base_keys.as_of,
+        base_keys.base_as_of,
+        {{ dbt.datediff('base_keys.base_as_of', 'base_keys.as_of', 'day') }} as base_age,
+        stored.behaviour_sums
+    from base_keys
+    inner join {{ this }} as stored
+        on
+            base_keys.lead_id = stored.lead_id
+            and base_keys.base_as_of = stored.as_of
+),
+
+-- the days between a base and its example (1..k days before as_of)
+forward_dates as (
+    select distinct
+        cast({{ dbt.dateadd('day', '-offsets.days_before', 'ages.as_of') }} as date) as activity_date
+    from (select distinct as_of, base_age from bases) as ages
+    inner join (
+        {%- for k in range(1, forward_days + 1) %}
+        select {{ k }} as days_before
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    ) as offsets
+        on offsets.days_before <= ages.base_age
+),
+{%- endif %}
+
+-- from all days: the examples without a base
+spine_without_base as (
+    select
+        spine.lead_id,
+        spine.as_of
+    from spine
+    {%- if forward %}
+    left join bases
+        on
+            spine.lead_id = bases.lead_id
+            and spine.as_of = bases.as_of
+    where bases.lead_id is null
+    {%- endif %}
+),
+
+activity as (
+    select * from {{ ref('int_lead_activity_daily') }}
+    {%- if forward %}
+    -- one scan for both: the days since a base, and every day of the leads whose
+    -- examples are computed from all days
+    where
+        activity_date in (select forward_dates.activity_date from forward_dates)
+        or lead_id in (select spine_without_base.lead_id from spine_without_base)
+    {%- endif %}
+),
+
+{#- each day before as_of with its decay weights: every day of the examples without a
+    base, the days since the base of the others -#}
+{%- set day_sets = [('spine_without_base', 'activity_before')] %}
+{%- if forward %}{% do day_sets.append(('bases', 'days_since_base')) %}{% endif %}
+{%- for examples, name in day_sets %}
+
+{{ name }} as (
+    select
+        {{ examples }}.lead_id,
+        {{ examples }}.as_of,
         {%- for half_life in half_lives %}
         power(
             0.5,
-            {{ dbt.datediff('activity.activity_date', 'spine.as_of', 'day') }} / {{ half_life }}
+            {{ dbt.datediff('activity.activity_date', examples ~ '.as_of', 'day') }} / {{ half_life }}
         ) as decay_{{ loop.index }},
         {%- endfor %}
         {%- for column in counted %}
         activity.{{ column }},
         {%- endfor %}
         activity.activity_date
-    from spine
+    from {{ examples }}
     inner join activity
         on
-            spine.lead_id = activity.lead_id
-            and activity.activity_date < spine.as_of
+            {{ examples }}.lead_id = activity.lead_id
+            and activity.activity_date < {{ examples }}.as_of
+            {%- if examples == 'bases' %}
+            and activity.activity_date >= {{ examples }}.base_as_of
+            {%- endif %}
 ),
+{%- endfor %}
 
-behaviour_wide as (
+behaviour_from_all_days as (
     select
         lead_id,
         as_of,
         {%- for rule in behaviour_rules %}
-        sum(
-            {{ rule.column }}
-            {%- if rule.half_life is not none %}
-            * decay_{{ half_lives.index(rule.half_life) + 1 }}
-            {%- endif %}
-        ) as weighted_events_{{ loop.index }},
+        sum({{ rule.column }}{{ decay[rule.rule_id] }}) as weighted_events_{{ loop.index }},
         {%- endfor %}
-        count(*) as active_days
+        cast(null as {{ dbt.type_timestamp() }}) as base_as_of
     from activity_before
     group by lead_id, as_of
+),
+{%- if forward %}
+
+forward_sums as (
+    select
+        lead_id,
+        as_of,
+        {%- for rule in behaviour_rules %}
+        sum({{ rule.column }}{{ decay[rule.rule_id] }}) as weighted_events_{{ loop.index }},
+        {%- endfor %}
+    from days_since_base
+    group by lead_id, as_of
+),
+
+-- the base's sums decay by 0.5^(k / half-life) over the k days; the new days add theirs
+brought_forward as (
+    select
+        bases.lead_id,
+        bases.as_of,
+        {%- for rule in behaviour_rules %}
+        {{ list_element('bases.behaviour_sums', loop.index) }}
+        {%- if rule.half_life is not none %}
+        * power(0.5, bases.base_age / {{ rule.half_life }})
+        {%- endif %}
+        + coalesce(sums.weighted_events_{{ loop.index }}, 0) as weighted_events_{{ loop.index }},
+        {%- endfor %}
+        bases.base_as_of
+    from bases
+    left join forward_sums as sums
+        on
+            bases.lead_id = sums.lead_id
+            and bases.as_of = sums.as_of
+),
+{%- endif %}
+
+behaviour_wide as (
+    select * from behaviour_from_all_days
+    {%- if forward %}
+    union all
+    select * from brought_forward
+    {%- endif %}
 ),
 
 behaviour_events as (
@@ -189,7 +326,7 @@ behaviour_events as (
     {%- endfor %}
 ),
 
-behaviour_sums as (
+behaviour_raw_points as (
     select
         behaviour_events.lead_id,
         behaviour_events.as_of,
@@ -215,7 +352,7 @@ behaviour_points as (
             when raw_points >= 0 then least(raw_points, abs(max_points))
             else greatest(raw_points, -abs(max_points))
         end as points
-    from behaviour_sums
+    from behaviour_raw_points
 ),
 
 all_points as (
@@ -265,9 +402,18 @@ final as (
         per_lead.rules_negative_reason_{{ i }},
         {%- endfor %}
         coalesce(per_lead.rules_matched, 0) as rules_matched,
-        -- bookkeeping of the incremental runs: the attribute values the row scored, the
-        -- newest checked_at of int_events_checked it has seen (the watermark), settings
+        -- bookkeeping of the incremental runs: the attribute values the row scored, each
+        -- behaviour rule's weighted sum unrounded (by rule_id; the next score date's
+        -- example is brought forward from them) and the base it was brought forward
+        -- from, the newest checked_at of int_events_checked it has seen (the watermark),
+        -- the settings
         {{ rules_attributes_key('features') }} as attributes_key,
+        {%- set sums = [] %}
+        {%- for rule in behaviour_rules %}
+        {%- do sums.append('coalesce(behaviour_wide.weighted_events_' ~ loop.index ~ ', 0)') %}
+        {%- endfor %}
+        {{ float_list(sums) }} as behaviour_sums,
+        behaviour_wide.base_as_of,
         (select max(checked.checked_at) from {{ ref('int_events_checked') }} as checked) as checked_through,
         '{{ events_settings_key('int_lead_rules_scores') }}' as settings_key
     from spine
@@ -279,6 +425,10 @@ final as (
         on
             spine.lead_id = features.lead_id
             and spine.as_of = features.as_of
+    left join behaviour_wide
+        on
+            spine.lead_id = behaviour_wide.lead_id
+            and spine.as_of = behaviour_wide.as_of
 )
 
 select * from final

@@ -60,7 +60,7 @@ COMPARED = [
     ("intermediate.int_lead_sequences", []),
     ("intermediate.int_lead_features_joined", []),
     ("intermediate.int_data_quality_counts", []),
-    ("intermediate.int_lead_rules_scores", ["checked_through"]),
+    ("intermediate.int_lead_rules_scores", ["checked_through", "base_as_of"]),
     ("marts.lead_scores", ["scored_at"]),
 ]
 
@@ -501,14 +501,15 @@ def test_engagement_windows_recompute_only_the_changed_examples(builds):
     assert new_keys.height > 0
 
 
-def test_the_new_score_dates_engagement_is_brought_forward_from_the_last_one(builds):
+@pytest.mark.parametrize("model", ["int_lead_engagement_windows", "int_lead_rules_scores"])
+def test_the_new_score_dates_examples_are_brought_forward_from_the_last_ones(builds, model):
     # most of the new score date's examples were computed from their lead's example of
     # the previous score date (base_as_of) and the days between, not from all days
     # (their values equal a full build: test_incremental_equals_full_refresh); a base
     # was stored by the first build and not stale (no event of its lead (re)checked on a
     # day before it); the previous score date's examples left the table after the run
     db, before = builds["incremental"], builds["before_second"]
-    table = "intermediate.int_lead_engagement_windows"
+    table = f"intermediate.{model}"
     rows = _query(db, f"select lead_id, as_of, base_as_of from {table}")
     first = _query(before, f"select lead_id, as_of, base_as_of from {table}")
     old_date, new_date = first["as_of"].max(), rows["as_of"].max()
@@ -609,7 +610,7 @@ def test_a_changed_rule_or_role_recomputes_the_rules_scores(builds, tmp_path_fac
     variables = {**VARS, **extra}
     run_dbt(models, db, raw, tmp, variables)
     run_dbt([*models, "--full-refresh"], full, raw, tmp, variables)
-    table, exclude = "intermediate.int_lead_rules_scores", ["checked_through"]
+    table, exclude = "intermediate.int_lead_rules_scores", ["checked_through", "base_as_of"]
     got = _table(db, table, exclude)
     assert_frame_equal(got, _table(full, table, exclude))
     before = _table(builds["incremental"], table, [*exclude, "settings_key"])
@@ -650,7 +651,7 @@ EVENT_TABLES = [
     ("intermediate.int_events_checked", ["checked_at", "previous_lead_id"]),
     ("intermediate.int_lead_activity_daily", ["checked_through"]),
     ("intermediate.int_lead_engagement_windows", ["checked_through", "base_as_of"]),
-    ("intermediate.int_lead_rules_scores", ["checked_through"]),
+    ("intermediate.int_lead_rules_scores", ["checked_through", "base_as_of"]),
 ]
 
 
@@ -681,25 +682,28 @@ def test_a_changed_setting_recomputes_the_event_tables(builds, tmp_path_factory,
 
 # tables as an earlier version stored them, without bookkeeping columns this version
 # reads: the activity before settings_key existed; the rules scores before they were
-# incremental (a plain table: no attributes_key, checked_through or settings_key); the
+# incremental (a plain table: no attributes_key, checked_through or settings_key) and
+# before the behaviour rules were brought forward (no behaviour_sums, base_as_of); the
 # engagement windows before their examples were brought forward from a base
 OLDER_TABLES = {
-    "int_lead_activity_daily": ["settings_key"],
-    "int_lead_rules_scores": ["attributes_key", "checked_through", "settings_key"],
-    "int_lead_engagement_windows": ["decayed_activity_sum", "base_as_of"],
+    "activity": ("int_lead_activity_daily", ["settings_key"]),
+    "rules": ("int_lead_rules_scores", ["attributes_key", "checked_through", "settings_key"]),
+    "rules_forward": ("int_lead_rules_scores", ["behaviour_sums", "base_as_of"]),
+    "engagement": ("int_lead_engagement_windows", ["decayed_activity_sum", "base_as_of"]),
 }
 
 
-@pytest.mark.parametrize("model", OLDER_TABLES)
-def test_a_table_stored_without_settings_key_stops_the_run(builds, tmp_path_factory, model):
+@pytest.mark.parametrize("older", OLDER_TABLES)
+def test_a_table_stored_without_settings_key_stops_the_run(builds, tmp_path_factory, older):
     # a database built by an earlier version: the run stops with dbt's schema message,
     # naming the columns (the fix is one --full-refresh), not with an error from the
     # pre-hook's SQL and not keeping rows of unknown settings
-    tmp, db, raw = _copy(builds, tmp_path_factory, f"older_{model}")
+    model, columns = OLDER_TABLES[older]
+    tmp, db, raw = _copy(builds, tmp_path_factory, f"older_{older}")
     table = f"intermediate.{model}"
     con = duckdb.connect(str(db))
     try:
-        for column in OLDER_TABLES[model]:
+        for column in columns:
             con.execute(f"alter table {table} drop column {column}")
     finally:
         con.close()
@@ -707,7 +711,7 @@ def test_a_table_stored_without_settings_key_stops_the_run(builds, tmp_path_fact
     result = run_dbt_command(["run", "--select", model], db, tmp, variables)
     assert result.returncode != 0
     assert "out of sync" in result.stdout, result.stdout[-3000:]
-    assert all(c in result.stdout for c in OLDER_TABLES[model]), result.stdout[-3000:]
+    assert all(c in result.stdout for c in columns), result.stdout[-3000:]
     kept = _query(db, f"select count(*) as n from {table}")["n"][0]
     assert kept == _table(builds["incremental"], table, []).height
 
