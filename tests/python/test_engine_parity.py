@@ -111,6 +111,21 @@ def test_row_order_with_floats_equal_within_tolerance():
     assert compare_frames("m", left, right).differing_columns == ["y"]
 
 
+def test_lists_of_numbers_are_compared_per_position_within_tolerance():
+    # shaped after int_lead_rules_scores.behaviour_sums: a list of doubles per row, which
+    # each engine sums in its own order (Spark: array<double>, DuckDB: DOUBLE[])
+    left = pl.DataFrame({"lead_id": ["L1", "L2"], "sums": [[1.0, 0.1 + 0.2], [0.0, 2.5]]})
+    near = left.with_columns(pl.Series("sums", [[1.0, 0.3], [0.0, 2.5 * (1 + 1e-12)]]))
+    result = compare_frames("int_lead_rules_scores", left, near)
+    assert result.equal, result.line()
+    off = left.with_columns(pl.Series("sums", [[1.0, 0.3], [0.0, 2.6]]))
+    result = compare_frames("int_lead_rules_scores", left, off)
+    assert result.differing_columns == ["sums[2]"]
+    shorter = left.with_columns(pl.Series("sums", [[1.0], [0.0]]))
+    result = compare_frames("int_lead_rules_scores", left, shorter)
+    assert result.missing_columns == ["sums[2]"]
+
+
 def test_excluded_columns_are_not_compared_and_listed():
     right = _scores().with_columns(pl.col("scored_at") + dt.timedelta(hours=1))
     assert compare_frames("lead_scores", _scores(), right).differing_columns == ["scored_at"]

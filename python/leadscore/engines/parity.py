@@ -13,7 +13,9 @@ Comparison rules (`compare_frames`):
 - integers, decimals and floats become float64 and are equal when
   ``|a - b| <= ABS_TOL + REL_TOL * max(|a|, |b|)`` (NaN equals NaN); timestamps become
   naive UTC microseconds, dates stay dates, booleans stay booleans, strings are compared
-  exactly, nested values (lists, structs) as their JSON text; NULL equals only NULL;
+  exactly; a list of numbers becomes one float column per position (``name[1]``, ...,
+  up to the longest list; each engine sums floats in its own order), other nested
+  values (lists, structs) are compared as their JSON text; NULL equals only NULL;
 - rows are sorted by every column (nulls first; floats rounded to `SORT_DIGITS`
   significant digits for the sort only, so values equal within the tolerance sort
   together) and compared row for row: row order does not matter, duplicates do.
@@ -299,6 +301,13 @@ def normalise(frame: pl.DataFrame, exclude: tuple[str, ...] = ()) -> pl.DataFram
             if dtype.time_zone is not None:
                 col = col.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
             exprs.append(col.dt.cast_time_unit("us"))
+        elif isinstance(dtype, (pl.List, pl.Array)) and dtype.inner.is_numeric():
+            values = col.cast(pl.List(pl.Float64))
+            longest = int(frame.select(values.list.len().max()).item() or 0)
+            exprs.extend(
+                values.list.get(i, null_on_oob=True).alias(f"{name}[{i + 1}]")
+                for i in range(longest)
+            )
         elif isinstance(dtype, (pl.List, pl.Array, pl.Struct)):
             exprs.append(
                 pl.when(col.is_null())
