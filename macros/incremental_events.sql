@@ -413,11 +413,12 @@
 
 {#- A key of the attribute values the rules score (var rules_attribute_columns, as the
     rules compare them), of the feature row aliased `alias`: a hash of the values, each
-    marked as missing or given. -#}
-{% macro rules_attributes_key(alias) -%}
+    marked as missing or given. `normalized`: the row holds the values normalize_key
+    gives already. -#}
+{% macro rules_attributes_key(alias, normalized=false) -%}
     {%- set parts = ["'attributes'"] -%}
     {%- for column in var('rules_attribute_columns') -%}
-        {%- set value = normalize_key(alias ~ '.' ~ column) -%}
+        {%- set value = alias ~ '.' ~ column if normalized else normalize_key(alias ~ '.' ~ column) -%}
         {%- do parts.append("'|'") -%}
         {%- do parts.append("coalesce(" ~ dbt.concat(["'v'", value]) ~ ", 'n')") -%}
     {%- endfor -%}

@@ -186,6 +186,14 @@ def _table(db, table: str, exclude: list[str]) -> pl.DataFrame:
     return frame.sort(frame.columns, nulls_last=True)
 
 
+def _differ(left: pl.DataFrame, right: pl.DataFrame) -> bool:
+    try:
+        assert_frame_equal(left, right, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
+    except AssertionError:
+        return True
+    return False
+
+
 def _copy(builds, tmp_path_factory, name: str, source: str = "incremental"):
     """A new folder with a copy of one of the built databases, and the raw export."""
     tmp = tmp_path_factory.mktemp(name)
@@ -614,7 +622,7 @@ def test_a_changed_rule_or_role_recomputes_the_rules_scores(builds, tmp_path_fac
     got = _table(db, table, exclude)
     assert_frame_equal(got, _table(full, table, exclude))
     before = _table(builds["incremental"], table, [*exclude, "settings_key"])
-    assert not got.drop("settings_key").equals(before)
+    assert _differ(got.drop("settings_key"), before)
     if extra:  # the older holdout date's examples left the table
         assert got["as_of"].n_unique() < before["as_of"].n_unique()
 
@@ -631,7 +639,7 @@ def test_a_changed_engagement_setting_recomputes_every_example(builds, tmp_path_
     table, exclude = "intermediate.int_lead_engagement_windows", ["checked_through", "base_as_of"]
     got = _table(db, table, exclude)
     assert_frame_equal(got, _table(full, table, exclude))
-    assert not got.equals(_table(builds["incremental"], table, exclude))
+    assert _differ(got, _table(builds["incremental"], table, exclude))
 
 
 # Settings each incremental event table's stored values depend on, changed between two
@@ -672,7 +680,9 @@ def test_a_changed_setting_recomputes_the_event_tables(builds, tmp_path_factory,
         got = _table(db, table, exclude)
         assert_frame_equal(got, _table(full, table, exclude), check_exact=False, rel_tol=1e-9)
         before = _table(builds["incremental"], table, [*exclude, "settings_key"])
-        changed.append(not got.drop("settings_key", strict=False).equals(before))
+        # (within the float tolerance: the sums brought forward and those recomputed
+        # from all days differ in their last digits)
+        changed.append(_differ(got.drop("settings_key", strict=False), before))
     # the setting changed the values of the roll-ups (and, for the duration, the cleaning;
     # the rules scores count no sales touches)
     assert changed[1:3] == [True, True], changed
