@@ -487,3 +487,22 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The base of each new example of CTE `spine` (lead_id, as_of) in an example table
+    brought forward (int_lead_engagement_windows, int_lead_rules_scores): its lead's
+    latest stored example at most `forward_days` earlier, as base_as_of (the keys only:
+    the caller joins the stored row, cheaper than ranking whole rows). -#}
+{% macro example_base_keys(spine, forward_days) -%}
+    select
+        {{ spine }}.lead_id,
+        {{ spine }}.as_of,
+        max(stored.as_of) as base_as_of
+    from {{ spine }}
+    inner join {{ this }} as stored
+        on
+            {{ spine }}.lead_id = stored.lead_id
+            and stored.as_of < {{ spine }}.as_of
+            and stored.as_of >= {{ dbt.dateadd('day', -forward_days, spine ~ '.as_of') }}
+    group by {{ spine }}.lead_id, {{ spine }}.as_of
+{%- endmacro %}

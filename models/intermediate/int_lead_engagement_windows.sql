@@ -73,17 +73,7 @@ spine as (
 -- the base of a new example: its lead's latest stored example at most forward_days
 -- earlier (keys first, then the stored row: cheaper than ranking whole rows)
 base_keys as (
-    select
-        spine.lead_id,
-        spine.as_of,
-        max(stored.as_of) as base_as_of
-    from spine
-    inner join {{ this }} as stored
-        on
-            spine.lead_id = stored.lead_id
-            and stored.as_of < spine.as_of
-            and stored.as_of >= {{ dbt.dateadd('day', -forward_days, 'spine.as_of') }}
-    group by spine.lead_id, spine.as_of
+    {{ example_base_keys('spine', forward_days) }}
 ),
 
 bases as (

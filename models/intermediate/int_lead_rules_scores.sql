@@ -156,17 +156,7 @@ attribute_points as (
 -- the base of a new example: its lead's latest stored example at most forward_days
 -- earlier (keys first, then the stored row)
 base_keys as (
-    select
-        spine.lead_id,
-        spine.as_of,
-        max(stored.as_of) as base_as_of
-    from spine
-    inner join {{ this }} as stored
-        on
-            spine.lead_id = stored.lead_id
-            and stored.as_of < spine.as_of
-            and stored.as_of >= {{ dbt.dateadd('day', -forward_days, 'spine.as_of') }}
-    group by spine.lead_id, spine.as_of
+    {{ example_base_keys('spine', forward_days) }}
 ),
 
 bases as (
@@ -234,11 +224,14 @@ activity_since_bases as (
 ),
 {%- endif %}
 
-{#- each day before as_of with its decay weights: every day of the examples without a
-    base, the days since the base of the others -#}
-{%- set day_sets = [('spine_without_base', 'activity', 'activity_before')] %}
-{%- if forward %}{% do day_sets.append(('bases', 'activity_since_bases', 'days_since_base')) %}{% endif %}
-{%- for examples, days, name in day_sets %}
+{#- each day before as_of with its decay weights, then each rule's weighted sum per
+    example: every day of the examples without a base, the days since the base of the
+    others -#}
+{%- set day_sets = [('spine_without_base', 'activity', 'activity_before', 'behaviour_from_all_days')] %}
+{%- if forward %}
+    {%- do day_sets.append(('bases', 'activity_since_bases', 'days_since_base', 'forward_sums')) %}
+{%- endif %}
+{%- for examples, days, name, sums in day_sets %}
 
 {{ name }} as (
     select
@@ -262,9 +255,8 @@ activity_since_bases as (
             -- (from the base on, when there is one)
             and ({{ examples }}.base_as_of is null or activity.activity_date >= {{ examples }}.base_as_of)
 ),
-{%- endfor %}
 
-behaviour_from_all_days as (
+{{ sums }} as (
     select
         lead_id,
         as_of,
@@ -272,21 +264,11 @@ behaviour_from_all_days as (
         sum({{ rule.column }}{{ decay[rule.rule_id] }}) as weighted_events_{{ loop.index }},
         {%- endfor %}
         cast(null as {{ dbt.type_timestamp() }}) as base_as_of
-    from activity_before
+    from {{ name }}
     group by lead_id, as_of
 ),
+{%- endfor %}
 {%- if forward %}
-
-forward_sums as (
-    select
-        lead_id,
-        as_of,
-        {%- for rule in behaviour_rules %}
-        sum({{ rule.column }}{{ decay[rule.rule_id] }}) as weighted_events_{{ loop.index }},
-        {%- endfor %}
-    from days_since_base
-    group by lead_id, as_of
-),
 
 -- the base's sums decay by 0.5^(k / half-life) over the k days; the new days add theirs
 brought_forward as (
