@@ -13,9 +13,9 @@
 {#- Incremental (docs/incremental.md): a row depends only on its lead's activity before
     as_of, so a run computes the examples not stored yet (the new score date, new
     leads, a new snapshot date) after a pre-hook deleted the stored rows that changed:
-    examples no longer in the spine, those of leads whose events were (re)checked since
-    the rows were computed (under the lead now and the lead before a merge) on a day
-    before as_of, and every row when a setting below changed. -#}
+    those of leads whose events were (re)checked since the rows were computed (under
+    the lead now and the lead before a merge) on a day before as_of, and every row when
+    a setting below changed (examples no longer in the spine go after the run). -#}
 {#- Brought forward: a new example whose lead has a stored example at most
     `forward_days` earlier (its base: yesterday's score date for an open lead) is the
     base plus the activity of the days that changed between them: the days since the

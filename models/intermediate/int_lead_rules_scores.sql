@@ -14,10 +14,10 @@
 {#- Incremental, as int_lead_engagement_windows (docs/incremental.md): a row depends on
     its lead's activity before as_of, its attribute values and the rules, so a run
     computes the examples not stored yet (the new score date, new leads, a new holdout
-    date) after a pre-hook deleted the stored rows that changed: examples no longer in
-    the spine or in another role, those of leads whose events were (re)checked on a
-    day before as_of, those whose attributes changed (attributes_key), and every row
-    when the rules or a setting changed (settings_key). -#}
+    date) after a pre-hook deleted the stored rows that changed: examples in another
+    role, those of leads whose events were (re)checked on a day before as_of, those
+    whose attributes changed (attributes_key), and every row when the rules or a
+    setting changed (settings_key). -#}
 {#- Brought forward, as the engagement windows: a new example whose lead has a stored
     example at most `forward_days` earlier (its base: yesterday's score date for an open
     lead) takes each behaviour rule's weighted sum from the base's, decayed by
