@@ -404,11 +404,11 @@ final as (
         -- from, the newest checked_at of int_events_checked it has seen (the watermark),
         -- the settings
         {{ rules_attributes_key('features', normalized=true) }} as attributes_key,
-        {%- set sums = [] %}
+        {%- set sum_columns = [] %}
         {%- for rule in behaviour_rules %}
-        {%- do sums.append('coalesce(behaviour_wide.weighted_events_' ~ loop.index ~ ', 0)') %}
+        {%- do sum_columns.append('coalesce(behaviour_wide.weighted_events_' ~ loop.index ~ ', 0)') %}
         {%- endfor %}
-        {{ float_list(sums) }} as behaviour_sums,
+        {{ float_list(sum_columns) }} as behaviour_sums,
         behaviour_wide.base_as_of,
         (select max(checked.checked_at) from {{ ref('int_events_checked') }} as checked) as checked_through,
         '{{ events_settings_key('int_lead_rules_scores') }}' as settings_key
