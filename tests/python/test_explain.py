@@ -60,6 +60,16 @@ def test_per_leaf_shap_equals_catboost_shap_for_a_trained_model(combinations):
     blocks = LeafShap(trained.model).values(rows, trained.spec, batch_rows=150, sum_rows=70)
     np.testing.assert_allclose(blocks, expected, rtol=0, atol=1e-10)
     assert blocks.flags.c_contiguous
+    # threads: the per-leaf tables and the blocks' sums side by side give the same bits
+    # as one thread (each block's additions in the same order), more threads than blocks too
+    for threads in (2, 3, 40):
+        threaded = LeafShap(trained.model).values(
+            rows, trained.spec, batch_rows=150, sum_rows=70, threads=threads
+        )
+        assert np.array_equal(
+            threaded,
+            LeafShap(trained.model).values(rows, trained.spec, 150, sum_rows=70, threads=1),
+        )
     # the direct path (few rows) gives the same
     small = rows.head(40)
     np.testing.assert_allclose(

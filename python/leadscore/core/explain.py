@@ -10,7 +10,9 @@ a score) come from `Wording.placeholders`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +35,11 @@ CONTACT_DETAILS = (
     r"|\b[a-z0-9-]+\s(?:com|net|org|io|co|ai|app|dev|biz|info|de|uk|fr|es|nl)(?:/|$)"
 )
 WITHHELD = "[withheld: contact details]"
+# rows per pool on the per-leaf path: CatBoost returns each pool's leaf indexes as a
+# (rows x trees) uint32 array; small ones reuse their memory where 50,000-row ones (100
+# MB at 500 trees) took fresh pages each time: pools and leaf indexes of 246k open leads
+# 2.13 -> 1.51 s (bench/scoring_speed.py --shap)
+LEAF_BATCH_ROWS = 4_096
 
 
 @dataclass(frozen=True)
@@ -96,9 +103,12 @@ class LeafShap:
         batch_rows: int,
         sum_rows: int = 32_768,
         probabilities: np.ndarray | None = None,
+        threads: int | None = None,
     ) -> np.ndarray:
         """SHAP contributions per row and feature (spec.names order), no expected value.
-        `probabilities`, when given: filled with predict_proba's positive class."""
+        `batch_rows`: rows per CatBoost pool (LEAF_BATCH_ROWS). `probabilities`, when
+        given: filled with predict_proba's positive class. `threads`: how many threads
+        compute the per-leaf tables and sum them (None: one per core)."""
         n, trees = frame.height, len(self.trees)
         most = max(self.leaf_counts, default=1)
         leaves = np.empty((trees, n), dtype=np.uint8 if most <= 256 else np.uint32)
@@ -114,31 +124,62 @@ class LeafShap:
             reaching[t, leaves[t, ::-1]] = backwards
         chosen = np.unique(reaching[reaching < n])
         examples = pool_for(frame[chosen], spec)
-        used = []  # per tree: the features it gives a value, and their per-leaf values
-        for t, tree in enumerate(self.trees):
+
+        def per_leaf(t: int) -> tuple[list[int], np.ndarray]:
+            """Tree t's features with a value, and their values per leaf."""
             reached = np.flatnonzero(reaching[t] < n)
             at = np.searchsorted(chosen, reaching[t, reached]).tolist()
-            shap = tree.get_feature_importance(data=examples.slice(at), type="ShapValues")
+            shap = self.trees[t].get_feature_importance(
+                data=examples.slice(at), type="ShapValues", thread_count=1
+            )
             table = np.zeros((self.leaf_counts[t], shap.shape[1] - 1))
             table[reached] = shap[:, :-1]
             features = np.flatnonzero(np.any(table != 0, axis=0))
-            used.append((features.tolist(), np.ascontiguousarray(table[:, features].T)))
-        # summed over a block of rows at a time, into one reused buffer: looking up whole
-        # columns allocated fresh memory at each of the ~3,000 lookups (system time for
-        # new pages) and missed the cache; 5.5 -> 5.0 s for 246k open leads, 500 trees
+            return features.tolist(), np.ascontiguousarray(table[:, features].T)
+
+        workers = max(1, threads or os.cpu_count() or 1)
+        # a few rows per call: one CatBoost thread each, trees side by side (CatBoost
+        # releases the GIL); in tree order
+        with ThreadPoolExecutor(workers) as pool:
+            used = list(pool.map(per_leaf, range(trees)))
+        # summed over a block of rows at a time, into one reused buffer per thread:
+        # looking up whole columns allocated fresh memory at each of the ~3,000 lookups
+        # (system time for new pages) and missed the cache; 5.5 -> 5.0 s for 246k open
+        # leads, 500 trees. The blocks are independent and numpy's lookups and sums
+        # release the GIL, so `threads` threads each sum every threads-th block (the
+        # same additions in the same order: the same values as one thread).
         out = np.empty((n, len(spec.names)))
-        block = np.zeros((len(spec.names), min(n, sum_rows)))
-        looked_up = np.empty(min(n, sum_rows))
-        for start in range(0, n, sum_rows):
-            m = min(sum_rows, n - start)
-            block[:, :m] = 0.0
-            for t, (columns, per_leaf_values) in enumerate(used):
-                rows = leaves[t, start : start + m]
-                for j, per_leaf in zip(columns, per_leaf_values, strict=True):
-                    np.take(per_leaf, rows, out=looked_up[:m])
-                    block[j, :m] += looked_up[:m]
-            out[start : start + m] = block[:, :m].T
+        starts = list(range(0, n, sum_rows))
+        shares = [starts[w::workers] for w in range(min(workers, len(starts)))]
+        with ThreadPoolExecutor(workers) as pool:
+            sums = [pool.submit(_sum_blocks, used, leaves, out, s, sum_rows) for s in shares]
+            for done in sums:
+                done.result()  # raises a worker's error
         return out
+
+
+def _sum_blocks(
+    used: list[tuple[list[int], np.ndarray]],
+    leaves: np.ndarray,
+    out: np.ndarray,
+    starts: list[int],
+    sum_rows: int,
+) -> None:
+    """LeafShap's sum for the blocks of rows beginning at `starts`, written into `out`:
+    per tree, the per-leaf values of the leaf each row reaches, for each feature the
+    tree gives a value."""
+    n = out.shape[0]
+    block = np.zeros((out.shape[1], min(n, sum_rows)))
+    looked_up = np.empty(min(n, sum_rows))
+    for start in starts:
+        m = min(sum_rows, n - start)
+        block[:, :m] = 0.0
+        for t, (columns, per_leaf_values) in enumerate(used):
+            rows = leaves[t, start : start + m]
+            for j, per_leaf in zip(columns, per_leaf_values, strict=True):
+                np.take(per_leaf, rows, out=looked_up[:m])
+                block[j, :m] += looked_up[:m]
+        out[start : start + m] = block[:, :m].T
 
 
 def shap_values(
@@ -158,7 +199,8 @@ def shap_values(
     the two cost the same wall time at about 20,000 rows); below, and for trees that
     are not symmetric, CatBoost's ShapValues directly."""
     if frame.height >= per_leaf_from_rows and LeafShap.supports(model):
-        return LeafShap(model).values(frame, spec, batch_rows, probabilities=probabilities)
+        rows = min(batch_rows, LEAF_BATCH_ROWS)
+        return LeafShap(model).values(frame, spec, rows, probabilities=probabilities)
     out = np.empty((frame.height, len(spec.names)), dtype=np.float64)
     for start in range(0, frame.height, batch_rows):
         pool = pool_for(frame.slice(start, batch_rows), spec)
