@@ -162,3 +162,40 @@ def test_training_examples_are_point_in_time_labelled(con):
         """
     ).fetchall()[0][0]
     assert bad == 0
+
+
+def test_the_score_snapshot_keeps_scores_and_tiers_only(con):
+    """Each version in the score history holds the score, tier, their source and model:
+    not the lead's e-mail, owner or reasons (kept again for every changed lead at every
+    build, they made the history grow by about 1 KB a version)."""
+    columns = {
+        row[0]
+        for row in con.sql(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'snapshots' and table_name = 'lead_scores_snapshot'"
+        ).fetchall()
+    }
+    kept = {"lead_id", "score", "tier", "score_source", "model_id"}
+    assert kept <= columns
+    assert not {c for c in columns - kept if not c.startswith("dbt_")}, columns
+    # every current version is the lead's row in lead_scores
+    mismatched = con.sql(
+        """
+        select count(*)
+        from marts.score_history as history
+        full outer join marts.lead_scores as scores on history.lead_id = scores.lead_id
+        where history.is_current
+            and (
+                scores.lead_id is null
+                or history.score is distinct from scores.score
+                or history.tier is distinct from scores.tier
+                or history.score_source is distinct from scores.score_source
+                or history.model_id is distinct from scores.model_id
+            )
+        """
+    ).fetchall()[0][0]
+    current = con.sql("select count(*) from marts.score_history where is_current").fetchall()[0][0]
+    assert (
+        mismatched == 0
+        and current == con.sql("select count(*) from marts.lead_scores").fetchall()[0][0]
+    )
