@@ -37,8 +37,8 @@ CONTACT_DETAILS = (
 WITHHELD = "[withheld: contact details]"
 # rows per pool on the per-leaf path: CatBoost returns each pool's leaf indexes as a
 # (rows x trees) uint32 array; small ones reuse their memory where 50,000-row ones (100
-# MB at 500 trees) took fresh pages each time: pools and leaf indexes of 246k open leads
-# 2.13 -> 1.51 s (bench/scoring_speed.py --shap)
+# MB at 500 trees) took fresh pages each time: the pools and leaf indexes of the 246k
+# open leads at 1M, timed alone, 2.13 -> 1.51 s (docs/benchmarks.md)
 LEAF_BATCH_ROWS = 4_096
 
 
