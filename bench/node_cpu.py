@@ -97,8 +97,15 @@ def main() -> None:
         time.sleep(args.every)
     code = os.waitstatus_to_exitcode(status)
     if code:
-        raise SystemExit(f"node_cpu: the command failed ({code})")
-    run_results = json.loads((args.target / "run_results.json").read_text())
+        print(f"node_cpu: the command failed ({code})", file=sys.stderr)
+        raise SystemExit(code if code > 0 else 1)
+    results_file = args.target / "run_results.json"
+    if not results_file.exists() or results_file.stat().st_mtime < started:
+        raise SystemExit(
+            f"node_cpu: {results_file} was not written by this run: give the command the "
+            "same --target-path as TARGET"
+        )
+    run_results = json.loads(results_file.read_text())
     intervals = {
         node: (_epoch(start), _epoch(end)) for node, (start, end) in node_times(run_results).items()
     }

@@ -181,17 +181,19 @@ def test_the_score_snapshot_keeps_scores_and_tiers_only(con):
     # every current version is the lead's row in lead_scores
     mismatched = con.sql(
         """
+        with current_versions as (
+            select * from marts.score_history where is_current
+        )
         select count(*)
-        from marts.score_history as history
+        from current_versions as history
         full outer join marts.lead_scores as scores on history.lead_id = scores.lead_id
-        where history.is_current
-            and (
-                scores.lead_id is null
-                or history.score is distinct from scores.score
-                or history.tier is distinct from scores.tier
-                or history.score_source is distinct from scores.score_source
-                or history.model_id is distinct from scores.model_id
-            )
+        where
+            history.lead_id is null
+            or scores.lead_id is null
+            or history.score is distinct from scores.score
+            or history.tier is distinct from scores.tier
+            or history.score_source is distinct from scores.score_source
+            or history.model_id is distinct from scores.model_id
         """
     ).fetchall()[0][0]
     current = con.sql("select count(*) from marts.score_history where is_current").fetchall()[0][0]

@@ -38,7 +38,7 @@ WITHHELD = "[withheld: contact details]"
 # rows per pool on the per-leaf path: CatBoost returns each pool's leaf indexes as a
 # (rows x trees) uint32 array; small ones reuse their memory where 50,000-row ones (100
 # MB at 500 trees) took fresh pages each time: the pools and leaf indexes of the 246k
-# open leads at 1M, timed alone, 2.13 -> 1.51 s (docs/benchmarks.md)
+# open leads at 1M, timed alone, 2.13 -> 1.51 s
 LEAF_BATCH_ROWS = 4_096
 
 
@@ -108,7 +108,8 @@ class LeafShap:
         """SHAP contributions per row and feature (spec.names order), no expected value.
         `batch_rows`: rows per CatBoost pool (LEAF_BATCH_ROWS). `probabilities`, when
         given: filled with predict_proba's positive class. `threads`: how many threads
-        compute the per-leaf tables and sum them (None: one per core)."""
+        compute the per-leaf tables and sum them (None: one per core this process may
+        run on)."""
         n, trees = frame.height, len(self.trees)
         most = max(self.leaf_counts, default=1)
         leaves = np.empty((trees, n), dtype=np.uint8 if most <= 256 else np.uint32)
@@ -137,7 +138,7 @@ class LeafShap:
             features = np.flatnonzero(np.any(table != 0, axis=0))
             return features.tolist(), np.ascontiguousarray(table[:, features].T)
 
-        workers = max(1, threads or os.cpu_count() or 1)
+        workers = max(1, threads if threads is not None else len(os.sched_getaffinity(0)))
         # a few rows per call: one CatBoost thread each, trees side by side (CatBoost
         # releases the GIL); in tree order
         with ThreadPoolExecutor(workers) as pool:
